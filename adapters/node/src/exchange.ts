@@ -1,0 +1,94 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Exchange, Outcome } from "@wisp/core";
+import { HttpError } from "@wisp/core";
+
+/**
+ * Reads straight from IncomingMessage instead of constructing a web Request:
+ * building Request/Headers objects is the largest fixed cost of a bridge on Node.
+ */
+export function nodeExchange(req: IncomingMessage, fallbackHost: string): Exchange {
+  const headers = req.headers;
+  return {
+    method: req.method ?? "GET",
+    url: `http://${headers.host ?? fallbackHost}${req.url ?? "/"}`,
+    header(name) {
+      const value = headers[name];
+      return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
+    },
+    *headers() {
+      for (const [name, value] of Object.entries(headers)) {
+        if (value !== undefined) yield [name, Array.isArray(value) ? value.join(", ") : value] as [string, string];
+      }
+    },
+    text: (limit) => readBody(req, limit),
+  };
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(req.headers["content-length"]);
+  if (declared > limit) return Promise.reject(payloadTooLarge(limit));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        req.pause();
+        reject(payloadTooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0].toString("utf8") : Buffer.concat(chunks, size).toString("utf8"));
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    const cleanup = () => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onError);
+    };
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", onError);
+  });
+}
+
+const payloadTooLarge = (limit: number) =>
+  new HttpError(413, -32600, `Payload too large: the request body exceeds the ${limit}-byte limit`);
+
+/** Writes an outcome; streams are pumped until done or until the client goes away. */
+export function writeOutcome(req: IncomingMessage, res: ServerResponse, outcome: Outcome): void {
+  const { status, headers, body } = outcome;
+  if (status === 413) {
+    // The rest of an oversize body is never read: close the connection instead of draining it.
+    res.setHeader("connection", "close");
+    res.once("finish", () => req.destroy());
+  }
+  if (body === null || typeof body === "string") {
+    res.writeHead(status, headers);
+    res.end(body ?? undefined);
+    return;
+  }
+  res.writeHead(status, headers);
+  res.flushHeaders();
+  const reader = body.getReader();
+  let closed = false;
+  res.once("close", () => {
+    closed = true;
+    void reader.cancel().catch(() => {});
+  });
+  const pump = (): void => {
+    reader.read().then(({ done, value }) => {
+      if (done || closed) return void res.end();
+      if (res.write(value)) pump();
+      else res.once("drain", pump);
+    }, () => res.destroy());
+  };
+  pump();
+}

@@ -1,0 +1,242 @@
+import { ErrorCode, McpError } from "../protocol/errors.js";
+import type { RequestId } from "../protocol/jsonrpc.js";
+import { type InferOutput, type SchemaLike, isStandardSchema, toJsonSchema, validate, formatIssues } from "../schema/index.js";
+import type { Transport } from "./transport.js";
+import type { RequestWire } from "./wire.js";
+
+export const LOG_LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+const levelRank = new Map<string, number>(LOG_LEVELS.map((level, i) => [level, i]));
+export const isLogLevel = (value: unknown): value is LogLevel => typeof value === "string" && levelRank.has(value);
+
+/** Facts about the client making the request; on 2026-era requests they come from `_meta`. */
+export interface SessionInfo {
+  /** The `Mcp-Session-Id` of a 2025-era session; undefined on stateless requests. */
+  id: string | undefined;
+  clientInfo: { name: string; version: string; [key: string]: unknown } | undefined;
+  clientCapabilities: ClientCapabilities;
+  protocolVersion: string;
+  era: "legacy" | "modern";
+}
+
+export interface ClientCapabilities {
+  roots?: { listChanged?: boolean };
+  sampling?: { tools?: object; context?: object };
+  elicitation?: { form?: object; url?: object };
+  [key: string]: unknown;
+}
+
+export interface RequestInfo {
+  id: RequestId;
+  method: string;
+  /** Params exactly as received, before validation. */
+  params: Record<string, unknown>;
+}
+
+export type ElicitResult<T> = { action: "accept"; content: T } | { action: "decline" } | { action: "cancel" };
+
+export interface SamplingMessage {
+  role: "user" | "assistant";
+  content: Record<string, unknown> | Record<string, unknown>[];
+}
+export interface SampleRequest {
+  messages: SamplingMessage[];
+  maxTokens: number;
+  systemPrompt?: string;
+  temperature?: number;
+  stopSequences?: string[];
+  modelPreferences?: Record<string, unknown>;
+  includeContext?: "none" | "thisServer" | "allServers";
+  tools?: unknown[];
+  toolChoice?: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+}
+export interface SampleResult {
+  role: "assistant";
+  content: Record<string, unknown> | Record<string, unknown>[];
+  model: string;
+  stopReason?: string;
+  [key: string]: unknown;
+}
+export interface Root {
+  uri: string;
+  name?: string;
+}
+
+export interface ContextInit<A> {
+  assigns: A;
+  request: RequestInfo;
+  session: SessionInfo;
+  initialized: boolean;
+  paginationLimit: number | undefined;
+  transport: () => Transport;
+  wire: RequestWire;
+  logLevel: string | undefined;
+}
+
+/**
+ * The one object every handler and middleware receives: who is calling, over what,
+ * and the means to talk back (progress, logs, elicitation, sampling, roots).
+ */
+export class Context<A extends Record<string, unknown> = Record<string, unknown>> {
+  assigns: A;
+  readonly request: RequestInfo;
+  readonly session: SessionInfo;
+  readonly initialized: boolean;
+  /** Page size for list results; `undefined` means one page with everything. */
+  paginationLimit: number | undefined;
+  readonly #transport: () => Transport;
+  #transportValue: Transport | undefined;
+  readonly #wire: RequestWire;
+  readonly #logLevel: string | undefined;
+  #lastProgress = -Infinity;
+
+  constructor(init: ContextInit<A>) {
+    this.assigns = init.assigns;
+    this.request = init.request;
+    this.session = init.session;
+    this.initialized = init.initialized;
+    this.paginationLimit = init.paginationLimit;
+    this.#transport = init.transport;
+    this.#wire = init.wire;
+    this.#logLevel = init.logLevel;
+  }
+
+  /** Transport facts, computed on first use so requests that never look pay nothing. */
+  get transport(): Transport {
+    return (this.#transportValue ??= this.#transport());
+  }
+
+  /** Aborted when the client cancels, the session ends, or a 2026 client drops the response. */
+  get signal(): AbortSignal {
+    return this.#wire.signal;
+  }
+
+  /**
+   * Adds to `assigns`: one key, or several at once.
+   * @example ctx.assign("user", user); ctx.assign({ tenant, plan });
+   */
+  assign<K extends string, V>(key: K, value: V): this;
+  assign(values: Record<string, unknown>): this;
+  assign(keyOrValues: string | Record<string, unknown>, value?: unknown): this {
+    const target = this.assigns as Record<string, unknown>;
+    if (typeof keyOrValues === "string") target[keyOrValues] = value;
+    else Object.assign(target, keyOrValues);
+    return this;
+  }
+
+  /** Sets `assigns[key]` from `compute()` only when the key is absent; `compute` runs only then. */
+  assignNew<K extends string>(key: K, compute: () => unknown): this {
+    const target = this.assigns as Record<string, unknown>;
+    if (!(key in target)) target[key] = compute();
+    return this;
+  }
+
+  /** Reads a request header (case-insensitive); undefined when absent or not over HTTP. */
+  getHeader(name: string): string | undefined {
+    const transport = this.transport;
+    return transport.type === "http" ? transport.headers[name.toLowerCase()] : undefined;
+  }
+
+  /** Reads a query parameter; undefined when absent or not over HTTP. */
+  getQuery(name: string): string | undefined {
+    const transport = this.transport;
+    return transport.type === "http" ? transport.query?.[name] : undefined;
+  }
+
+  /**
+   * Reports progress when the client asked for it (`_meta.progressToken`); otherwise a no-op.
+   * Values must increase; a value not above the last one is dropped, as the spec requires.
+   * @example await step(); ctx.progress(1, 3, "parsed");
+   */
+  progress(progress: number, total?: number, message?: string): void {
+    const token = (this.request.params._meta as Record<string, unknown> | undefined)?.progressToken;
+    if (token === undefined || progress <= this.#lastProgress) return;
+    this.#lastProgress = progress;
+    const params: Record<string, unknown> = { progressToken: token, progress };
+    if (total !== undefined) params.total = total;
+    if (message !== undefined) params.message = message;
+    this.#wire.notify("notifications/progress", params);
+  }
+
+  /**
+   * Sends a log message to the client when its level passes the client's threshold.
+   * @example ctx.log("info", "Indexing 42 notes", "indexer");
+   */
+  log(level: LogLevel, data: unknown, logger?: string): void {
+    if (!this.#wantsLog(level)) return;
+    const params: Record<string, unknown> = { level, data };
+    if (logger !== undefined) params.logger = logger;
+    this.#wire.notify("notifications/message", params);
+  }
+
+  #wantsLog(level: LogLevel): boolean {
+    const threshold = this.#logLevel;
+    if (threshold === undefined) return this.session.era === "legacy"; // 2026: only when asked for
+    return (levelRank.get(level) ?? 0) >= (levelRank.get(threshold) ?? 0);
+  }
+
+  /**
+   * Asks the user for structured input (form mode) or sends them to a URL (url mode).
+   * With a Standard Schema, accepted content is validated and typed.
+   * @example
+   * const answer = await ctx.elicit({ message: "Delete it?", schema: v.object({ confirm: v.boolean() }) });
+   * if (answer.action === "accept" && answer.content.confirm) await remove();
+   */
+  async elicit<S extends SchemaLike>(request: { mode?: "form"; message: string; schema: S }): Promise<ElicitResult<InferOutput<S>>>;
+  async elicit(request: { mode: "url"; message: string; url: string; elicitationId?: string }): Promise<ElicitResult<never>>;
+  async elicit(request: { mode?: "form" | "url"; message: string; schema?: SchemaLike; url?: string; elicitationId?: string }): Promise<ElicitResult<unknown>> {
+    const capability = this.session.clientCapabilities.elicitation as Record<string, unknown> | undefined;
+    const mode = request.mode ?? "form";
+    const modeDeclared = capability && (mode === "form" ? !("url" in capability) || "form" in capability || Object.keys(capability).length === 0 : "url" in capability);
+    if (!modeDeclared) throw missingCapability({ elicitation: mode === "form" ? {} : { url: {} } }, `elicitation (${mode} mode)`);
+    const params: Record<string, unknown> =
+      mode === "url"
+        ? { mode: "url", message: request.message, url: request.url, elicitationId: request.elicitationId ?? crypto.randomUUID() }
+        : { message: request.message, requestedSchema: toJsonSchema(request.schema as SchemaLike) };
+    if (mode === "form" && this.session.protocolVersion >= "2025-11-25") params.mode = "form";
+    const result = await this.#wire.ask("elicitation/create", params, this.signal);
+    const action = result.action;
+    if (action !== "accept") {
+      if (action === "decline" || action === "cancel") return { action };
+      throw new McpError(ErrorCode.InvalidParams, `The client answered elicitation with an unknown action: ${String(action)}`);
+    }
+    if (mode === "url" || !isStandardSchema(request.schema)) return { action: "accept", content: result.content ?? {} };
+    const checked = await validate(request.schema, result.content ?? {});
+    if (!checked.ok) throw new McpError(ErrorCode.InvalidParams, `The client's elicitation answer does not match the schema: ${formatIssues(checked.issues)}`);
+    return { action: "accept", content: checked.value };
+  }
+
+  /**
+   * Asks the client's model for a completion (`sampling/createMessage`).
+   * @example
+   * const reply = await ctx.sample({ messages: [{ role: "user", content: { type: "text", text: "Summarise" } }], maxTokens: 200 });
+   */
+  async sample(request: SampleRequest): Promise<SampleResult> {
+    const capability = this.session.clientCapabilities.sampling;
+    if (!capability) throw missingCapability({ sampling: {} }, "sampling");
+    if (request.tools && !capability.tools) throw missingCapability({ sampling: { tools: {} } }, "sampling with tools");
+    return (await this.#wire.ask("sampling/createMessage", request as unknown as Record<string, unknown>, this.signal)) as SampleResult;
+  }
+
+  /** Lists the client's roots (`roots/list`). */
+  async roots(): Promise<Root[]> {
+    if (!this.session.clientCapabilities.roots) throw missingCapability({ roots: {} }, "roots");
+    const result = await this.#wire.ask("roots/list", {}, this.signal);
+    return Array.isArray(result.roots) ? (result.roots as Root[]) : [];
+  }
+
+  /**
+   * Closes this request's SSE connection while the request goes on; the client
+   * reconnects with `Last-Event-ID` and gets the rest (SSE polling, 2025-11-25).
+   */
+  closeSSEStream(): void {
+    this.#wire.closeStream();
+  }
+}
+
+function missingCapability(required: Record<string, unknown>, what: string): McpError {
+  return new McpError(ErrorCode.MissingRequiredClientCapability, `The client did not declare the ${what} capability this request needs`, {
+    requiredCapabilities: required,
+  });
+}

@@ -1,0 +1,14 @@
+/**
+ * What a handler's context needs from the transport, whatever the era:
+ * a 2025 session stream, a 2026 stateless response, or stdio.
+ */
+export interface RequestWire {
+  /** Sends a notification tied to this request (progress, log). May switch the response to SSE. */
+  notify(method: string, params: Record<string, unknown>): void;
+  /** Sends a server→client request and resolves with the client's result. */
+  ask(method: string, params: Record<string, unknown>, signal: AbortSignal): Promise<Record<string, unknown>>;
+  /** Ends the HTTP connection of this request's SSE stream without ending the stream (SSE polling). */
+  closeStream(): void;
+  /** Aborted on cancellation, session end, or (2026 era) when the client drops the response. */
+  readonly signal: AbortSignal;
+}

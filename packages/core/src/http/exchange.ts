@@ -1,0 +1,72 @@
+import { ErrorCode, HttpError } from "../protocol/errors.js";
+
+/**
+ * What the core reads from an HTTP request. A web `Request` is one source; the Node
+ * adapter builds one straight from `IncomingMessage` to skip constructing a Request.
+ */
+export interface Exchange {
+  readonly method: string;
+  /** Absolute URL. */
+  readonly url: string;
+  /** Header value by lower-case name, or null. */
+  header(name: string): string | null;
+  headers(): Iterable<[string, string]>;
+  /** The body as text; rejects with 413 past `limit` bytes without reading further. */
+  text(limit: number): Promise<string>;
+}
+
+/** What the core answers: a complete body, or an SSE stream. */
+export interface Outcome {
+  status: number;
+  headers: Record<string, string>;
+  body: string | ReadableStream<Uint8Array> | null;
+}
+
+export const tooLarge = (limit: number) =>
+  new HttpError(413, ErrorCode.InvalidRequest, `Payload too large: the request body exceeds the ${limit}-byte limit`);
+
+const decoder = new TextDecoder();
+
+/** Reads a web stream up to `limit` bytes; cancels the stream as soon as the limit is passed. */
+export async function readLimited(body: ReadableStream<Uint8Array> | null, limit: number): Promise<string> {
+  if (!body) return "";
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      void reader.cancel().catch(() => {});
+      throw tooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return decoder.decode(chunks[0]);
+  const all = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return decoder.decode(all);
+}
+
+export function fromRequest(request: Request): Exchange {
+  return {
+    method: request.method,
+    url: request.url,
+    header: (name) => request.headers.get(name),
+    headers: () => request.headers.entries(),
+    text: (limit) => {
+      const declared = Number(request.headers.get("content-length"));
+      if (declared > limit) return Promise.reject(tooLarge(limit));
+      return readLimited(request.body, limit);
+    },
+  };
+}
+
+export function toResponse(outcome: Outcome): Response {
+  return new Response(outcome.body, { status: outcome.status, headers: outcome.headers });
+}

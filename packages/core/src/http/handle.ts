@@ -1,0 +1,177 @@
+import { ErrorCode, HttpError, McpError } from "../protocol/errors.js";
+import { errorMessage, parseBody, toMcpError } from "../protocol/jsonrpc.js";
+import { claimsModernEra } from "../protocol/versions.js";
+import { LOOPBACK_HOSTS } from "../server/options.js";
+import type { Server } from "../server/server.js";
+import { SessionHub } from "../session/hub.js";
+import { type Exchange, type Outcome, fromRequest, toResponse } from "./exchange.js";
+import { type LegacyDeps, initialize, jsonOutcome, sessionDelete, sessionGet, sessionPost } from "./legacy.js";
+import { modernPost } from "./modern.js";
+import type { SseWriter } from "./sse.js";
+
+/** What the embedding runtime knows about a request beyond the Request itself. */
+export interface HostContext {
+  /** Seeds `ctx.assigns` (Hono `c.var`, Workers `env`, Node `req`, …). */
+  assigns?: Record<string, unknown>;
+  remoteIp?: string;
+  /** True when the listener is bound to a loopback address: Host is then checked against loopback names. */
+  loopback?: boolean;
+}
+
+export interface HttpHandler {
+  handle(request: Request, host?: HostContext): Promise<Response>;
+  /** The same, without building a Request or Response (the Node adapter's fast path). */
+  process(exchange: Exchange, host?: HostContext): Promise<Outcome>;
+  close(): Promise<void>;
+}
+
+const MODERN_META_KEY = "io.modelcontextprotocol/protocolVersion";
+const ALLOW = "GET, POST, DELETE, OPTIONS";
+const ALLOWED_HEADERS =
+  "content-type, accept, authorization, mcp-session-id, mcp-protocol-version, mcp-method, mcp-name, last-event-id";
+
+export function createHttpHandler(server: Server): HttpHandler {
+  const hub = new SessionHub(server.storage);
+  const openStreams = new Set<SseWriter>();
+  const deps: LegacyDeps = { server, hub, openStreams, standalone: new Set() };
+  const { options } = server;
+
+  async function process(exchange: Exchange, host?: HostContext): Promise<Outcome> {
+    const origin = exchange.header("origin");
+    const headers = corsHeaders(origin);
+    try {
+      guardOrigin(origin, exchange, host);
+      switch (exchange.method) {
+        case "POST":
+          return await post(exchange, host, headers);
+        case "GET":
+          if (!accepts(exchange.header("accept"), "text/event-stream")) {
+            throw new HttpError(406, ErrorCode.BadRequest, "Not Acceptable: a GET stream needs Accept: text/event-stream");
+          }
+          return await sessionGet(deps, { exchange, host, headers, canStream: true });
+        case "DELETE":
+          return await sessionDelete(deps, { exchange, host, headers, canStream: false });
+        case "OPTIONS":
+          return { status: 204, headers: { ...headers, "access-control-allow-methods": ALLOW, "access-control-allow-headers": allowHeaders(exchange), "access-control-max-age": "86400" }, body: null };
+        default:
+          throw new HttpError(405, ErrorCode.BadRequest, `Method Not Allowed: ${exchange.method}; use POST, GET or DELETE`);
+      }
+    } catch (error) {
+      return errorOutcome(error, headers);
+    }
+  }
+
+  async function post(exchange: Exchange, host: HostContext | undefined, headers: Record<string, string>): Promise<Outcome> {
+    const contentType = exchange.header("content-type");
+    if (!contentType || !/^application\/json\s*(;|$)/i.test(contentType)) {
+      throw new HttpError(415, ErrorCode.BadRequest, "Unsupported Media Type: send the JSON-RPC message with Content-Type: application/json");
+    }
+    const accept = exchange.header("accept");
+    const canJson = accepts(accept, "application/json");
+    const canStream = accepts(accept, "text/event-stream");
+    if (!canJson && !canStream) {
+      throw new HttpError(406, ErrorCode.BadRequest, "Not Acceptable: Accept must include application/json and text/event-stream");
+    }
+    const body = parseBody(await exchange.text(options.maxRequestSize));
+    const ask = { exchange, host, headers, canStream };
+    // Era classification, in the order of the protocol checklist (§2).
+    if (Array.isArray(body)) {
+      if (body.some(hasModernClaim)) throw new HttpError(400, ErrorCode.InvalidRequest, "Invalid request: batches are not part of protocol 2026-07-28");
+      return sessionPost(deps, body, ask);
+    }
+    if (hasModernClaim(body)) return modernPost(deps, body, ask);
+    const message = body as { method?: unknown; id?: unknown };
+    if (message && typeof message === "object" && message.method === "initialize" && "id" in message) {
+      const headerVersion = exchange.header("mcp-protocol-version");
+      if (headerVersion && claimsModernEra(headerVersion)) {
+        throw new HttpError(400, ErrorCode.HeaderMismatch, `initialize is not part of protocol ${headerVersion}; send server/discover with _meta instead`);
+      }
+      const { toMessage } = await import("../protocol/jsonrpc.js");
+      return initialize(deps, toMessage(body) as never, ask);
+    }
+    const headerVersion = exchange.header("mcp-protocol-version");
+    if (headerVersion && claimsModernEra(headerVersion) && message && typeof message === "object" && "method" in message) {
+      throw new HttpError(400, ErrorCode.InvalidParams, `Invalid params: protocol ${headerVersion} requires params._meta["${MODERN_META_KEY}"]`);
+    }
+    return sessionPost(deps, body, ask);
+  }
+
+  function guardOrigin(origin: string | null, exchange: Exchange, host: HostContext | undefined): void {
+    if (!options.validateOrigin) return;
+    if (origin !== null && !originAllowed(origin)) {
+      throw new HttpError(403, ErrorCode.BadRequest, `Forbidden: origin ${origin} is not allowed`);
+    }
+    const hosts = options.allowedHosts ?? (host?.loopback ? LOOPBACK_HOSTS : "*");
+    if (hosts === "*") return;
+    const hostHeader = exchange.header("host");
+    const hostname = hostHeader ? hostnameOf(hostHeader) : undefined;
+    if (!hostname || !hosts.includes(hostname)) {
+      throw new HttpError(403, ErrorCode.BadRequest, `Forbidden: host ${hostHeader ?? "(none)"} is not allowed`);
+    }
+  }
+
+  function originAllowed(origin: string): boolean {
+    const policy = options.origins;
+    if (policy === "*") return true;
+    if (typeof policy === "function") {
+      try {
+        return policy(origin) === true;
+      } catch {
+        return false;
+      }
+    }
+    return policy.includes(origin);
+  }
+
+  function corsHeaders(origin: string | null): Record<string, string> {
+    if (origin === null || (options.validateOrigin && !originAllowed(origin))) return {};
+    return { "access-control-allow-origin": origin, "access-control-expose-headers": "mcp-session-id", vary: "origin" };
+  }
+
+  return {
+    process,
+    async handle(request, host) {
+      return toResponse(await process(fromRequest(request), host));
+    },
+    async close() {
+      hub.closeAll();
+      for (const stream of [...openStreams]) stream.close();
+    },
+  };
+}
+
+function hasModernClaim(value: unknown): boolean {
+  const params = (value as { params?: { _meta?: Record<string, unknown> } } | null)?.params;
+  return typeof params === "object" && params !== null && typeof params._meta === "object" && params._meta !== null && MODERN_META_KEY in params._meta;
+}
+
+/** `Accept` matching with wildcards; a missing header accepts anything (curl, simple clients). */
+function accepts(accept: string | null, type: string): boolean {
+  if (!accept) return true;
+  const [major] = type.split("/");
+  for (const part of accept.split(",")) {
+    const range = part.split(";")[0].trim().toLowerCase();
+    if (range === type || range === "*/*" || range === `${major}/*`) return true;
+  }
+  return false;
+}
+
+function allowHeaders(exchange: Exchange): string {
+  // Echo Mcp-Param-* names the browser asks for; they are tool-specific.
+  const requested = exchange.header("access-control-request-headers") ?? "";
+  const params = requested.split(",").map((h) => h.trim().toLowerCase()).filter((h) => h.startsWith("mcp-param-"));
+  return params.length ? `${ALLOWED_HEADERS}, ${params.join(", ")}` : ALLOWED_HEADERS;
+}
+
+function hostnameOf(hostHeader: string): string {
+  if (hostHeader.startsWith("[")) return hostHeader.slice(0, hostHeader.indexOf("]") + 1);
+  const colon = hostHeader.indexOf(":");
+  return (colon === -1 ? hostHeader : hostHeader.slice(0, colon)).toLowerCase();
+}
+
+function errorOutcome(error: unknown, headers: Record<string, string>): Outcome {
+  const status = error instanceof HttpError ? error.status : error instanceof McpError ? 400 : 500;
+  const outcome = jsonOutcome(status, headers, errorMessage(null, toMcpError(error)));
+  if (status === 405) outcome.headers.allow = ALLOW;
+  return outcome;
+}

@@ -1,0 +1,336 @@
+import { nanoid } from "nanoid";
+import { Context } from "../context/context.js";
+import { httpTransport } from "../context/transport.js";
+import { ErrorCode, HttpError, McpError } from "../protocol/errors.js";
+import {
+  type JsonRpcMessage,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+  errorMessage,
+  isNotification,
+  isResponse,
+  notificationMessage,
+  resultMessage,
+  toMcpError,
+  toMessage,
+} from "../protocol/jsonrpc.js";
+import { isLegacyVersion, negotiateLegacyVersion } from "../protocol/versions.js";
+import { type Call, legacyMethods } from "../server/methods.js";
+import { BROADCAST_CHANNEL, type Server } from "../server/server.js";
+import { type SessionHub, notifyChannel, streamChannel } from "../session/hub.js";
+import type { SessionRecord, StoredEvent } from "../storage/types.js";
+import { CallStream, eventId, parseEventId } from "./call-stream.js";
+import type { Exchange, Outcome } from "./exchange.js";
+import type { HostContext } from "./handle.js";
+import { SSE_HEADERS, SseWriter } from "./sse.js";
+
+const SESSION_HEADER = "mcp-session-id";
+
+export interface LegacyDeps {
+  server: Server;
+  hub: SessionHub;
+  /** Streams this instance holds open, to end them on shutdown. */
+  openStreams: Set<SseWriter>;
+  /** Sessions with a standalone GET stream on this instance (one per session). */
+  standalone: Set<string>;
+}
+
+interface Ask {
+  exchange: Exchange;
+  host: HostContext | undefined;
+  headers: Record<string, string>;
+  canStream: boolean;
+}
+
+/** `initialize`: negotiates a 2025-era version and opens a session. */
+export async function initialize(deps: LegacyDeps, message: JsonRpcRequest, ask: Ask): Promise<Outcome> {
+  const { server } = deps;
+  const params = message.params ?? {};
+  if (typeof params.protocolVersion !== "string") {
+    return jsonOutcome(400, ask.headers, errorMessage(message.id, new McpError(ErrorCode.InvalidParams, 'initialize: "protocolVersion" must be a string')));
+  }
+  const capabilities = params.capabilities ?? {};
+  if (typeof capabilities !== "object" || Array.isArray(capabilities)) {
+    return jsonOutcome(400, ask.headers, errorMessage(message.id, new McpError(ErrorCode.InvalidParams, 'initialize: "capabilities" must be an object')));
+  }
+  const clientInfo = (params.clientInfo && typeof params.clientInfo === "object" ? params.clientInfo : { name: "unknown", version: "0" }) as SessionRecord["clientInfo"];
+  const protocolVersion = negotiateLegacyVersion(params.protocolVersion);
+  const sessionId = nanoid();
+  const record: SessionRecord = {
+    protocolVersion,
+    clientInfo,
+    clientCapabilities: capabilities as Record<string, unknown>,
+    initialized: false,
+    subscriptions: [],
+    createdAt: Date.now(),
+  };
+  await server.storage.sessions.set(sessionId, record, server.options.sessionTimeout);
+  const result: Record<string, unknown> = { protocolVersion, capabilities: server.capabilities(), serverInfo: server.info };
+  if (server.instructions) result.instructions = server.instructions;
+  return jsonOutcome(200, { ...ask.headers, [SESSION_HEADER]: sessionId }, resultMessage(message.id, result));
+}
+
+/** Loads the session named by the request, or says exactly why it cannot. */
+async function loadSession(deps: LegacyDeps, exchange: Exchange): Promise<{ sessionId: string; record: SessionRecord; version: string }> {
+  const sessionId = exchange.header(SESSION_HEADER);
+  if (!sessionId) throw new HttpError(400, ErrorCode.BadRequest, "Bad Request: the Mcp-Session-Id header is required; send initialize first to get one");
+  const headerVersion = exchange.header("mcp-protocol-version");
+  if (headerVersion !== null && !isLegacyVersion(headerVersion)) {
+    throw new HttpError(400, ErrorCode.BadRequest, `Bad Request: unsupported MCP-Protocol-Version "${headerVersion}"`);
+  }
+  const record = await deps.server.storage.sessions.get(sessionId, deps.server.options.sessionTimeout);
+  if (!record) throw new HttpError(404, ErrorCode.SessionNotFound, "Session not found: it ended or expired; send initialize to start a new one");
+  // Version-gated details follow the header when present (clients may send any version we speak).
+  return { sessionId, record, version: headerVersion ?? record.protocolVersion };
+}
+
+/** A POST inside a session: one message, or a batch when 2025-03-26 was negotiated. */
+export async function sessionPost(deps: LegacyDeps, body: unknown, ask: Ask): Promise<Outcome> {
+  const session = await loadSession(deps, ask.exchange);
+  if (Array.isArray(body)) {
+    if (session.record.protocolVersion !== "2025-03-26") {
+      throw new HttpError(400, ErrorCode.InvalidRequest, "Invalid request: JSON-RPC batches are only accepted when protocol 2025-03-26 was negotiated");
+    }
+    return batch(deps, body, session, ask);
+  }
+  const message = toMessage(body);
+  if (isResponse(message)) {
+    await deps.hub.reply(session.sessionId, message);
+    return accepted(ask.headers);
+  }
+  if (isNotification(message)) {
+    await onNotification(deps, message, session);
+    return accepted(ask.headers);
+  }
+  const request = message as JsonRpcRequest;
+  return new Promise<Outcome>((resolve) => {
+    const stream = new CallStream({
+      storage: deps.server.storage,
+      hub: deps.hub,
+      sessionId: session.sessionId,
+      requestId: request.id,
+      version: session.version,
+      canStream: ask.canStream,
+      headers: ask.headers,
+      keepAlive: deps.server.options.keepAlive,
+      retry: deps.server.options.retry,
+      clientRequestTimeout: deps.server.options.clientRequestTimeout,
+      sessionTtl: deps.server.options.sessionTimeout,
+      resolve,
+    });
+    void run(deps, request, session, stream, ask).then((response) => stream.finish(response));
+  });
+}
+
+async function run(
+  deps: LegacyDeps,
+  message: JsonRpcRequest,
+  session: { sessionId: string; record: SessionRecord; version: string },
+  stream: CallStream,
+  ask: Ask,
+): Promise<string> {
+  const handler = legacyMethods[message.method];
+  if (!handler) {
+    const hint = message.method === "initialize" ? " (initialize starts a new session: send it without Mcp-Session-Id)" : "";
+    return errorMessage(message.id, new McpError(ErrorCode.MethodNotFound, `Method not found: ${message.method}${hint}`));
+  }
+  const { server } = deps;
+  const { sessionId, record, version } = session;
+  const params = message.params ?? {};
+  const ctx = new Context({
+    assigns: { ...ask.host?.assigns },
+    request: { id: message.id, method: message.method, params },
+    session: { id: sessionId, clientInfo: record.clientInfo, clientCapabilities: record.clientCapabilities, protocolVersion: record.protocolVersion, era: "legacy" },
+    initialized: record.initialized,
+    paginationLimit: record.paginationLimit ?? server.options.paginationLimit,
+    transport: () => httpTransport(ask.exchange.url, ask.exchange.headers(), ask.host?.remoteIp),
+    wire: stream,
+    logLevel: record.logLevel,
+  });
+  const call: Call = {
+    server,
+    ctx,
+    params,
+    version,
+    record,
+    resourceNotFoundCode: ErrorCode.ResourceNotFound,
+    updateSession: async (change) => {
+      // Re-read so concurrent requests of one session don't overwrite each other's changes.
+      const current = (await server.storage.sessions.get(sessionId)) ?? record;
+      await server.storage.sessions.set(sessionId, { ...current, ...change }, server.options.sessionTimeout);
+    },
+  };
+  try {
+    return resultMessage(message.id, await handler(call));
+  } catch (error) {
+    return errorMessage(message.id, toMcpError(error));
+  }
+}
+
+async function onNotification(deps: LegacyDeps, message: JsonRpcMessage & { method: string }, session: { sessionId: string; record: SessionRecord }) {
+  const { storage, options } = deps.server;
+  const params = (message as { params?: Record<string, unknown> }).params ?? {};
+  if (message.method === "notifications/initialized" && !session.record.initialized) {
+    await storage.sessions.set(session.sessionId, { ...session.record, initialized: true }, options.sessionTimeout);
+  } else if (message.method === "notifications/cancelled" && (typeof params.requestId === "string" || typeof params.requestId === "number")) {
+    await deps.hub.cancel(session.sessionId, params.requestId, typeof params.reason === "string" ? params.reason : undefined);
+  }
+  // Other notifications (roots/list_changed, progress) need no answer.
+}
+
+async function batch(
+  deps: LegacyDeps,
+  items: unknown[],
+  session: { sessionId: string; record: SessionRecord; version: string },
+  ask: Ask,
+): Promise<Outcome> {
+  if (items.length === 0) throw new HttpError(400, ErrorCode.InvalidRequest, "Invalid request: an empty batch");
+  const replies: string[] = [];
+  for (const item of items) {
+    let message: JsonRpcMessage;
+    try {
+      message = toMessage(item);
+    } catch (error) {
+      replies.push(errorMessage(null, toMcpError(error)));
+      continue;
+    }
+    if (isResponse(message)) await deps.hub.reply(session.sessionId, message as JsonRpcResponse);
+    else if (isNotification(message)) await onNotification(deps, message, session);
+    else {
+      const request = message as JsonRpcRequest;
+      const outcome = await new Promise<string>((resolve) => {
+        // Batch members answer inside the batch's JSON array, so they never stream.
+        const stream = new CallStream({
+          storage: deps.server.storage, hub: deps.hub, sessionId: session.sessionId, requestId: request.id, version: session.version,
+          canStream: false, headers: {}, keepAlive: deps.server.options.keepAlive, retry: deps.server.options.retry,
+          clientRequestTimeout: deps.server.options.clientRequestTimeout, sessionTtl: deps.server.options.sessionTimeout,
+          resolve: (o) => resolve(o.body as string),
+        });
+        void run(deps, request, session, stream, { ...ask, canStream: false }).then((r) => stream.finish(r));
+      });
+      replies.push(outcome);
+    }
+  }
+  return replies.length ? jsonOutcome(200, ask.headers, `[${replies.join(",")}]`) : accepted(ask.headers);
+}
+
+/** GET: the standalone stream for server-initiated messages, or the resumption of any stream. */
+export async function sessionGet(deps: LegacyDeps, ask: Ask): Promise<Outcome> {
+  const { sessionId, version } = await loadSession(deps, ask.exchange);
+  const lastEventId = ask.exchange.header("last-event-id");
+  if (lastEventId) return resume(deps, sessionId, lastEventId, version, ask);
+  if (deps.standalone.has(sessionId)) {
+    throw new HttpError(409, ErrorCode.BadRequest, "Conflict: this session already has an open GET stream");
+  }
+  return openStandalone(deps, sessionId, `g${nanoid(10)}`, 0, version, ask, []);
+}
+
+async function openStandalone(deps: LegacyDeps, sessionId: string, streamId: string, fromSeq: number, version: string, ask: Ask, replay: StoredEvent[]): Promise<Outcome> {
+  const { server, hub } = deps;
+  const { storage, options } = server;
+  let seq = fromSeq;
+  const disposers: (() => void | Promise<void>)[] = [];
+  deps.standalone.add(sessionId);
+  const writer = new SseWriter({
+    keepAlive: options.keepAlive,
+    // An open stream is a live client: it keeps the session from idling out.
+    onKeepAlive: () =>
+      void storage.sessions.get(sessionId, options.sessionTimeout).then((record) => record ?? writer.close(), () => {}),
+    onClose: () => {
+      deps.standalone.delete(sessionId);
+      deps.openStreams.delete(writer);
+      for (const dispose of disposers) void Promise.resolve(dispose()).catch(() => {});
+    },
+  });
+  deps.openStreams.add(writer);
+  const send = (data: string) => {
+    const id = eventId(streamId, ++seq);
+    if (writer.event(data, id)) void storage.events.append(sessionId, streamId, { id, data }, options.sessionTimeout).catch(() => {});
+  };
+  if (version >= "2025-11-25" && replay.length === 0) {
+    const id = eventId(streamId, seq);
+    writer.event("", id, options.retry);
+    void storage.events.append(sessionId, streamId, { id, data: "" }, options.sessionTimeout).catch(() => {});
+  }
+  for (const event of replay) if (event.data !== "") writer.event(event.data, event.id);
+
+  disposers.push(await hub.onSessionEnd(sessionId, () => writer.close()));
+  disposers.push(await storage.bus.subscribe(notifyChannel(sessionId), (m) => send(typeof m === "string" ? m : JSON.stringify(m))));
+  disposers.push(
+    await storage.bus.subscribe(BROADCAST_CHANNEL, (m) => {
+      const { method, params } = m as { method: string; params?: { uri?: string } };
+      if (method !== "notifications/resources/updated") return send(notificationMessage(method, params));
+      // Only clients that subscribed to this URI hear about it.
+      void storage.sessions.get(sessionId).then((record) => {
+        if (record?.subscriptions.includes(params?.uri ?? "")) send(notificationMessage(method, params));
+      });
+    }),
+  );
+  if (options.pollAfter !== undefined) {
+    const timer = setTimeout(() => writer.close(), options.pollAfter);
+    disposers.push(() => clearTimeout(timer));
+  }
+  return { status: 200, headers: { ...ask.headers, ...SSE_HEADERS }, body: writer.stream };
+}
+
+/** Replays what a client missed on one stream, then follows it live if it is still going. */
+async function resume(deps: LegacyDeps, sessionId: string, lastEventId: string, version: string, ask: Ask): Promise<Outcome> {
+  const { storage, options } = deps.server;
+  const parsed = parseEventId(lastEventId);
+  if (!parsed) throw new HttpError(400, ErrorCode.BadRequest, `Bad Request: Last-Event-ID "${lastEventId}" was not issued by this server`);
+  const { streamId } = parsed;
+  if (streamId.startsWith("g")) {
+    const missed = (await storage.events.after(sessionId, streamId, lastEventId)) ?? [];
+    const lastSeq = missed.length ? (parseEventId(missed[missed.length - 1].id)?.seq ?? parsed.seq) : parsed.seq;
+    if (deps.standalone.has(sessionId)) throw new HttpError(409, ErrorCode.BadRequest, "Conflict: this session already has an open GET stream");
+    return openStandalone(deps, sessionId, streamId, lastSeq, version, ask, missed);
+  }
+
+  // A POST's stream: subscribe first, then read the store, so nothing falls between the two.
+  const writer = new SseWriter({ keepAlive: options.keepAlive, onClose: () => {
+    deps.openStreams.delete(writer);
+    void unsubscribe.then((u) => u()).catch(() => {});
+    void untilEnd.then((u) => u()).catch(() => {});
+  } });
+  deps.openStreams.add(writer);
+  let highest = parsed.seq;
+  const deliver = (event: StoredEvent) => {
+    const seq = parseEventId(event.id)?.seq ?? 0;
+    if (seq <= highest) return;
+    highest = seq;
+    if (event.data !== "") writer.event(event.data, event.id);
+    if (event.final) writer.close();
+  };
+  const buffered: StoredEvent[] = [];
+  let replaying = true;
+  const unsubscribe = storage.bus.subscribe(streamChannel(sessionId, streamId), (m) => (replaying ? buffered.push(m as StoredEvent) : deliver(m as StoredEvent)));
+  const untilEnd = deps.hub.onSessionEnd(sessionId, () => writer.close());
+  await Promise.all([unsubscribe, untilEnd]);
+  const missed = await storage.events.after(sessionId, streamId, lastEventId);
+  if (!missed) {
+    writer.close();
+    throw new HttpError(404, ErrorCode.BadRequest, `Not found: stream of Last-Event-ID "${lastEventId}" is gone`);
+  }
+  for (const event of missed) deliver(event);
+  replaying = false;
+  for (const event of buffered) deliver(event);
+  return { status: 200, headers: { ...ask.headers, ...SSE_HEADERS }, body: writer.stream };
+}
+
+/** DELETE: ends the session everywhere; its id answers 404 from now on. */
+export async function sessionDelete(deps: LegacyDeps, ask: Ask): Promise<Outcome> {
+  const sessionId = ask.exchange.header(SESSION_HEADER);
+  if (!sessionId) throw new HttpError(400, ErrorCode.BadRequest, "Bad Request: the Mcp-Session-Id header is required");
+  const { storage } = deps.server;
+  if (!(await storage.sessions.delete(sessionId))) throw new HttpError(404, ErrorCode.SessionNotFound, "Session not found: it ended or expired");
+  await storage.events.deleteSession(sessionId);
+  await deps.hub.end(sessionId);
+  return { status: 200, headers: ask.headers, body: null };
+}
+
+export const accepted = (headers: Record<string, string>): Outcome => ({ status: 202, headers, body: null });
+export const jsonOutcome = (status: number, headers: Record<string, string>, body: string): Outcome => ({
+  status,
+  headers: { ...headers, "content-type": "application/json" },
+  body,
+});

@@ -1,0 +1,67 @@
+/** JSON-RPC and MCP error codes. Names follow the spec; numbers are the wire values. */
+export const ErrorCode = {
+  ParseError: -32700,
+  InvalidRequest: -32600,
+  MethodNotFound: -32601,
+  InvalidParams: -32602,
+  InternalError: -32603,
+  /** Implementation-defined transport errors (the official SDK's numbering). */
+  BadRequest: -32000,
+  SessionNotFound: -32001,
+  RequestTimeout: -32001,
+  ResourceNotFound: -32002,
+  UrlElicitationRequired: -32042,
+  /** 2026-07-28 era. */
+  HeaderMismatch: -32020,
+  MissingRequiredClientCapability: -32021,
+  UnsupportedProtocolVersion: -32022,
+} as const;
+
+export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode] | number;
+
+/**
+ * An error that reaches the client as a JSON-RPC error object.
+ *
+ * Throw it from any handler to answer with that code instead of a result.
+ * @example
+ * throw new McpError(ErrorCode.InvalidParams, "Unknown prompt: greet");
+ */
+export class McpError extends Error {
+  override name = "McpError";
+  constructor(
+    readonly code: ErrorCodeValue,
+    message: string,
+    readonly data?: unknown,
+  ) {
+    super(message);
+  }
+
+  toJSON(): { code: number; message: string; data?: unknown } {
+    return this.data === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, data: this.data };
+  }
+}
+
+/** An error that also fixes the HTTP status of the response carrying it (400, 404, 413, …). */
+export class HttpError extends McpError {
+  override name = "HttpError";
+  constructor(
+    readonly status: number,
+    code: ErrorCodeValue,
+    message: string,
+    data?: unknown,
+  ) {
+    super(code, message, data);
+  }
+}
+
+/**
+ * Thrown from a tool to report a failure the model should see (`isError: true`),
+ * as opposed to a protocol error.
+ * @example
+ * if (!note) throw new ToolError(`No note named ${name}`);
+ */
+export class ToolError extends Error {
+  override name = "ToolError";
+}

@@ -1,0 +1,82 @@
+import { ErrorCode, HttpError, McpError } from "./errors.js";
+
+export type RequestId = string | number;
+
+export interface JsonRpcRequest {
+  jsonrpc: "2.0";
+  id: RequestId;
+  method: string;
+  params?: Record<string, unknown>;
+}
+export interface JsonRpcNotification {
+  jsonrpc: "2.0";
+  method: string;
+  params?: Record<string, unknown>;
+}
+export interface JsonRpcErrorObject {
+  code: number;
+  message: string;
+  data?: unknown;
+}
+export type JsonRpcResponse =
+  | { jsonrpc: "2.0"; id: RequestId; result: Record<string, unknown> }
+  | { jsonrpc: "2.0"; id: RequestId | null; error: JsonRpcErrorObject };
+export type JsonRpcMessage = JsonRpcRequest | JsonRpcNotification | JsonRpcResponse;
+
+export const isRequest = (m: JsonRpcMessage): m is JsonRpcRequest => "method" in m && "id" in m;
+export const isNotification = (m: JsonRpcMessage): m is JsonRpcNotification => "method" in m && !("id" in m);
+export const isResponse = (m: JsonRpcMessage): m is JsonRpcResponse => !("method" in m);
+
+const isValidId = (id: unknown): id is RequestId =>
+  typeof id === "string" || (typeof id === "number" && Number.isInteger(id));
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Parses a POST body: one message or (2025-03-26 only) an array of them. */
+export function parseBody(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, ErrorCode.ParseError, "Parse error: the request body is not valid JSON");
+  }
+}
+
+/**
+ * Checks the JSON-RPC 2.0 envelope. Throws -32600 with a message saying what is wrong,
+ * so a client author can fix the request without reading our source.
+ */
+export function toMessage(value: unknown): JsonRpcMessage {
+  if (!isPlainObject(value)) throw invalid("a JSON-RPC message must be a JSON object");
+  if (value.jsonrpc !== "2.0") throw invalid('"jsonrpc" must be the string "2.0"');
+  if ("method" in value) {
+    if (typeof value.method !== "string" || value.method === "") throw invalid('"method" must be a non-empty string');
+    if (value.params !== undefined && !isPlainObject(value.params)) throw invalid('"params" must be an object when present');
+    if ("id" in value && !isValidId(value.id)) throw invalid('"id" must be a string or an integer');
+    return value as unknown as JsonRpcMessage;
+  }
+  if (!isValidId(value.id)) throw invalid('a response needs a string or integer "id"');
+  if ("result" in value === "error" in value) throw invalid('a response carries exactly one of "result" and "error"');
+  return value as unknown as JsonRpcMessage;
+}
+
+const invalid = (why: string) => new HttpError(400, ErrorCode.InvalidRequest, `Invalid request: ${why}`);
+
+export const resultMessage = (id: RequestId, result: unknown): string =>
+  JSON.stringify({ jsonrpc: "2.0", id, result });
+
+export const errorMessage = (id: RequestId | null, error: McpError | JsonRpcErrorObject): string =>
+  JSON.stringify({ jsonrpc: "2.0", id, error: error instanceof McpError ? error.toJSON() : error });
+
+export const notificationMessage = (method: string, params?: unknown): string =>
+  JSON.stringify(params === undefined ? { jsonrpc: "2.0", method } : { jsonrpc: "2.0", method, params });
+
+export const requestMessage = (id: RequestId, method: string, params?: unknown): string =>
+  JSON.stringify({ jsonrpc: "2.0", id, method, params });
+
+/** Normalises anything thrown by a handler into an error that is safe to show a client. */
+export function toMcpError(error: unknown): McpError {
+  if (error instanceof McpError) return error;
+  // Never leak stacks or internals; the telemetry `exception` event carries the details.
+  return new McpError(ErrorCode.InternalError, "Internal error");
+}

@@ -1,0 +1,53 @@
+import { compileJsonSchema, validateWithCompiled } from "./json-schema.js";
+import { isStandardSchema, validateStandard } from "./standard.js";
+import type { InferOutput, SchemaIssue, SchemaLike, ValidationResult } from "./types.js";
+
+/** Values come from JSON off the wire; nothing legitimate nests this deep, and bounding it bounds the validators' recursion. */
+export const MAX_VALUE_DEPTH = 64;
+
+/**
+ * Validates a value. Standard Schemas run their own validator and hand back its output
+ * (defaults and transforms applied); raw JSON Schema hands back the value itself.
+ * Throws SchemaError only when the schema is unusable, never for a bad value.
+ */
+export async function validate<S extends SchemaLike>(
+  schema: S,
+  value: unknown,
+): Promise<ValidationResult<InferOutput<S>>> {
+  if (isStandardSchema(schema)) {
+    if (nestedDeeperThan(value, MAX_VALUE_DEPTH)) return tooDeep();
+    return validateStandard<InferOutput<S>>(schema, value);
+  }
+  // Compile before the depth check so a broken schema is reported whatever the value.
+  const validator = compileJsonSchema(schema);
+  if (nestedDeeperThan(value, MAX_VALUE_DEPTH)) return tooDeep();
+  return validateWithCompiled<InferOutput<S>>(validator, value);
+}
+
+/**
+ * Compiles a raw JSON Schema's validator now, so a bad schema fails when a tool is
+ * registered rather than on its first call. Standard Schemas need no preparation.
+ */
+export function precompile(schema: SchemaLike): void {
+  if (!isStandardSchema(schema)) compileJsonSchema(schema);
+}
+
+function tooDeep(): { ok: false; issues: SchemaIssue[] } {
+  return { ok: false, issues: [{ path: "", message: `value nested too deeply (more than ${MAX_VALUE_DEPTH} levels)` }] };
+}
+
+/** Walks without allocating; a cyclic value simply counts as too deep. */
+function nestedDeeperThan(value: unknown, levelsLeft: number): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  if (levelsLeft === 0) return true;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) {
+      if (nestedDeeperThan(value[index], levelsLeft - 1)) return true;
+    }
+    return false;
+  }
+  for (const key in value) {
+    if (nestedDeeperThan((value as Record<string, unknown>)[key], levelsLeft - 1)) return true;
+  }
+  return false;
+}

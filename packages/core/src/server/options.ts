@@ -1,0 +1,87 @@
+import type { Icon } from "../content.js";
+import type { Storage } from "../storage/types.js";
+
+/** Which browser origins may call the endpoint: a list, every origin, or a predicate. */
+export type OriginPolicy = string[] | "*" | ((origin: string) => boolean);
+
+export interface ServerOptions {
+  name: string;
+  version: string;
+  title?: string;
+  description?: string;
+  websiteUrl?: string;
+  icons?: Icon[];
+  /** Shown to the model by clients that support it. */
+  instructions?: string;
+  /** Session and stream state. Default: `memoryStorage()`. */
+  storage?: Storage;
+  /** Allowed `Origin`s. Default: loopback origins (http(s)://localhost, 127.0.0.1, [::1], any port). */
+  origins?: OriginPolicy;
+  /** Reject requests whose `Origin` is not allowed (403). Default true. */
+  validateOrigin?: boolean;
+  /**
+   * Allowed `Host` names (DNS-rebinding defence). Default: loopback names only when the
+   * adapter reports a loopback bind address, otherwise any host.
+   */
+  allowedHosts?: string[] | "*";
+  /** Idle time after which a 2025-era session ends (ms). Default 30 000. */
+  sessionTimeout?: number;
+  /** Largest accepted request body (bytes); larger bodies get 413 unread. Default 1 048 576. */
+  maxRequestSize?: number;
+  /** Page size for list results; undefined means everything in one page. */
+  paginationLimit?: number;
+  /** How long a server→client request (elicitation, sampling, roots) may wait (ms). Default 300 000. */
+  clientRequestTimeout?: number;
+  sse?: {
+    /** Interval of `:` keep-alive comments on idle streams (ms). Default 15 000. */
+    keepAlive?: number;
+    /** `retry:` sent to 2025-11-25 clients with the priming event (ms). Default 1 000. */
+    retry?: number;
+    /**
+     * Server-initiated polling: close standalone GET streams after this long (ms); the client
+     * reconnects with `Last-Event-ID` and nothing is lost. Default: keep them open.
+     */
+    pollAfter?: number;
+  };
+}
+
+export interface ResolvedOptions extends Required<Pick<ServerOptions, "validateOrigin" | "sessionTimeout" | "maxRequestSize" | "clientRequestTimeout">> {
+  origins: OriginPolicy;
+  allowedHosts: string[] | "*" | undefined;
+  paginationLimit: number | undefined;
+  keepAlive: number;
+  retry: number;
+  pollAfter: number | undefined;
+}
+
+export function resolveOptions(options: ServerOptions): ResolvedOptions {
+  const positive = (value: number | undefined, name: string, fallback: number) => {
+    if (value === undefined) return fallback;
+    if (!Number.isFinite(value) || value <= 0) throw new TypeError(`createServer: ${name} must be a positive number, got ${value}`);
+    return value;
+  };
+  if (!options?.name || !options.version) throw new TypeError("createServer: `name` and `version` are required");
+  return {
+    origins: options.origins ?? loopbackOrigin,
+    validateOrigin: options.validateOrigin ?? true,
+    allowedHosts: options.allowedHosts,
+    sessionTimeout: positive(options.sessionTimeout, "sessionTimeout", 30_000),
+    maxRequestSize: positive(options.maxRequestSize, "maxRequestSize", 1_048_576),
+    paginationLimit: options.paginationLimit === undefined ? undefined : positive(options.paginationLimit, "paginationLimit", 0),
+    clientRequestTimeout: positive(options.clientRequestTimeout, "clientRequestTimeout", 300_000),
+    keepAlive: positive(options.sse?.keepAlive, "sse.keepAlive", 15_000),
+    retry: positive(options.sse?.retry, "sse.retry", 1_000),
+    pollAfter: options.sse?.pollAfter === undefined ? undefined : positive(options.sse.pollAfter, "sse.pollAfter", 0),
+  };
+}
+
+export const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]", "::1"];
+
+function loopbackOrigin(origin: string): boolean {
+  try {
+    const { protocol, hostname } = new URL(origin);
+    return (protocol === "http:" || protocol === "https:") && LOOPBACK_HOSTS.includes(hostname);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,255 @@
+import type { Context } from "../context/context.js";
+import { createHttpHandler, type HostContext, type HttpHandler } from "../http/handle.js";
+import { type JsonSchema, type SchemaLike, toJsonSchema } from "../schema/index.js";
+import { memoryStorage } from "../storage/memory.js";
+import type { Storage } from "../storage/types.js";
+import type {
+  Completer,
+  PromptConfig,
+  PromptDefinition,
+  PromptReturn,
+  ResourceConfig,
+  ResourceDefinition,
+  ResourceReturn,
+  ResourceTemplateConfig,
+  ResourceTemplateDefinition,
+  ToolConfig,
+  ToolDefinition,
+  ToolHandler,
+} from "./definitions.js";
+import { type ResolvedOptions, type ServerOptions, resolveOptions } from "./options.js";
+import { type TemplateParams, UriTemplate } from "./uri-template.js";
+
+type Assigns = Record<string, unknown>;
+type MaybePromise<T> = T | Promise<T>;
+
+const TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+
+/** A bus channel every instance listens on for server-wide notifications. */
+export const BROADCAST_CHANNEL = "wisp:broadcast";
+
+/**
+ * Creates an MCP server. Register features, then serve it with `fetch`/`handle` or an adapter.
+ * @example
+ * const server = createServer({ name: "notes", version: "1.0.0" })
+ *   .tool("add", { description: "Add two numbers", input: v.object({ a: v.number(), b: v.number() }) },
+ *     ({ a, b }) => String(a + b));
+ * export default server; // Bun, Deno and Workers serve `server.fetch` as is
+ */
+export function createServer<A extends Assigns = Assigns>(options: ServerOptions): Server<A> {
+  return new Server<A>(options);
+}
+
+export class Server<A extends Assigns = Assigns> {
+  readonly info: { name: string; version: string; title?: string; description?: string; websiteUrl?: string; icons?: ServerOptions["icons"] };
+  readonly instructions: string | undefined;
+  readonly options: ResolvedOptions;
+  readonly storage: Storage;
+  /** @internal registries, read by the protocol layer */
+  readonly tools = new Map<string, ToolDefinition>();
+  readonly resources = new Map<string, ResourceDefinition>();
+  readonly templates = new Map<string, ResourceTemplateDefinition>();
+  readonly prompts = new Map<string, PromptDefinition>();
+  readonly completers = new Map<string, Completer<any>>();
+  readonly #http: HttpHandler;
+
+  constructor(options: ServerOptions) {
+    this.options = resolveOptions(options);
+    const { name, version, title, description, websiteUrl, icons } = options;
+    this.info = prune({ name, version, title, description, websiteUrl, icons }) as Server["info"];
+    this.instructions = options.instructions;
+    this.storage = options.storage ?? memoryStorage();
+    this.#http = createHttpHandler(this as unknown as Server);
+  }
+
+  /**
+   * Registers a tool. Arguments are validated against `input` and typed from it.
+   * @example
+   * server.tool("greet", { description: "Say hello", input: v.object({ name: v.string() }) },
+   *   ({ name }) => `Hello, ${name}!`);
+   */
+  tool<const I extends SchemaLike | undefined = undefined, const O extends SchemaLike | undefined = undefined>(
+    name: string,
+    config: ToolConfig<I, O>,
+    handler: ToolHandler<I, O, A>,
+  ): this {
+    if (!TOOL_NAME.test(name)) throw new TypeError(`tool "${name}": names are 1–128 characters of A–Z, a–z, 0–9, "_", "-" and "."`);
+    assertNew(this.tools, name, "tool");
+    assertDescription(config?.description, `tool "${name}"`);
+    const inputSchema = config.input ? objectSchema(config.input, `tool "${name}" input`) : { type: "object", properties: {} };
+    const descriptor = prune({
+      name,
+      title: config.title,
+      description: config.description,
+      inputSchema,
+      outputSchema: config.output ? objectSchema(config.output, `tool "${name}" output`) : undefined,
+      annotations: config.annotations,
+      icons: config.icons,
+      _meta: config._meta,
+    });
+    this.tools.set(name, { name, config: config as ToolDefinition["config"], handler: handler as ToolDefinition["handler"], descriptor });
+    this.#listChanged("tools");
+    return this;
+  }
+
+  /**
+   * Registers a resource at a fixed URI.
+   * @example
+   * server.resource("config://app", { name: "config", mimeType: "application/json" }, () => JSON.stringify(config));
+   */
+  resource(uri: string, config: ResourceConfig, handler: (input: { uri: string }, ctx: Context<A>) => MaybePromise<ResourceReturn>): this {
+    if (!URL.canParse?.(uri) && !/^[a-z][a-z0-9+.-]*:/i.test(uri)) throw new TypeError(`resource "${uri}": not an absolute URI`);
+    assertNew(this.resources, uri, "resource");
+    if (!config?.name) throw new TypeError(`resource "${uri}": a name is required`);
+    const descriptor = prune({ uri, ...config });
+    this.resources.set(uri, { uri, config, handler: handler as ResourceDefinition["handler"], descriptor });
+    this.#listChanged("resources");
+    return this;
+  }
+
+  /**
+   * Registers an RFC 6570 resource template; matched variables reach the handler typed.
+   * @example
+   * server.resourceTemplate("notes://{id}", { name: "note" }, ({ params }) => notes.get(params.id) ?? "");
+   */
+  resourceTemplate<const T extends string>(
+    uriTemplate: T,
+    config: ResourceTemplateConfig<T, A>,
+    handler: (input: { uri: string; params: TemplateParams<T> }, ctx: Context<A>) => MaybePromise<ResourceReturn>,
+  ): this {
+    assertNew(this.templates, uriTemplate, "resource template");
+    if (!config?.name) throw new TypeError(`resource template "${uriTemplate}": a name is required`);
+    const template = new UriTemplate(uriTemplate);
+    const { complete: _complete, list: _list, ...listed } = config;
+    const descriptor = prune({ uriTemplate, ...listed });
+    this.templates.set(uriTemplate, { template, config: config as ResourceTemplateConfig<string, any>, handler: handler as ResourceDefinition["handler"], descriptor });
+    this.#listChanged("resources");
+    return this;
+  }
+
+  /**
+   * Registers a prompt. `args` is an object schema of strings; its properties are the prompt's arguments.
+   * @example
+   * server.prompt("review", { description: "Review code", args: v.object({ code: v.string() }) },
+   *   ({ code }) => `Please review:\n${code}`);
+   */
+  prompt<const S extends SchemaLike | undefined = undefined>(
+    name: string,
+    config: PromptConfig<S, A>,
+    handler: (args: S extends SchemaLike ? import("../schema/index.js").InferOutput<S> : Record<string, never>, ctx: Context<A>) => MaybePromise<PromptReturn>,
+  ): this {
+    assertNew(this.prompts, name, "prompt");
+    assertDescription(config?.description, `prompt "${name}"`);
+    const descriptor = prune({
+      name,
+      title: config.title,
+      description: config.description,
+      arguments: config.args ? promptArguments(objectSchema(config.args, `prompt "${name}" args`)) : undefined,
+      icons: config.icons,
+      _meta: config._meta,
+    });
+    this.prompts.set(name, { name, config: config as PromptDefinition["config"], handler: handler as PromptDefinition["handler"], descriptor });
+    this.#listChanged("prompts");
+    return this;
+  }
+
+  /**
+   * Registers completion for one argument of a prompt or one variable of a resource template.
+   * (Prompts and templates may also carry a `complete` map in their config.)
+   * @example server.completion({ type: "ref/prompt", name: "review" }, "language", (v) => ["ts", "go"].filter((l) => l.startsWith(v)));
+   */
+  completion(ref: { type: "ref/prompt"; name: string } | { type: "ref/resource"; uri: string }, argument: string, complete: Completer<A>): this {
+    this.completers.set(completerKey(ref, argument), complete);
+    return this;
+  }
+
+  /** Removes a tool; connected clients are told the list changed. */
+  removeTool(name: string): boolean {
+    return this.tools.delete(name) && (this.#listChanged("tools"), true);
+  }
+  removeResource(uriOrTemplate: string): boolean {
+    const removed = this.resources.delete(uriOrTemplate) || this.templates.delete(uriOrTemplate);
+    if (removed) this.#listChanged("resources");
+    return removed;
+  }
+  removePrompt(name: string): boolean {
+    return this.prompts.delete(name) && (this.#listChanged("prompts"), true);
+  }
+
+  /** Tells subscribed clients (on any instance sharing this storage) that a resource changed. */
+  async notifyResourceUpdated(uri: string): Promise<void> {
+    await this.storage.bus.publish(BROADCAST_CHANNEL, { method: "notifications/resources/updated", params: { uri } });
+  }
+
+  /** Capabilities follow what is registered, so clients never see a feature that isn't there. */
+  capabilities(): Record<string, unknown> {
+    const caps: Record<string, unknown> = { logging: {} };
+    if (this.tools.size) caps.tools = { listChanged: true };
+    if (this.resources.size || this.templates.size) caps.resources = { subscribe: true, listChanged: true };
+    if (this.prompts.size) caps.prompts = { listChanged: true };
+    if (this.prompts.size || this.templates.size || this.completers.size) caps.completions = {};
+    return caps;
+  }
+
+  /**
+   * The web-standard entry point: `export default server` serves it on Bun, Deno and Workers.
+   * `env` and `ctx` (Workers) become part of `ctx.assigns`.
+   */
+  fetch = (request: Request, env?: unknown, executionCtx?: unknown): Promise<Response> =>
+    this.#http.handle(request, env === undefined && executionCtx === undefined ? undefined : { assigns: { env, executionCtx } });
+
+  /**
+   * Answers one HTTP request. `host` carries what the embedding runtime knows
+   * (assigns, remote address, whether the listener is on loopback).
+   */
+  handle(request: Request, host?: HostContext): Promise<Response> {
+    return this.#http.handle(request, host);
+  }
+
+  /** @internal the adapter fast path */
+  get http(): HttpHandler {
+    return this.#http;
+  }
+
+  /** Ends open streams and timers. */
+  async close(): Promise<void> {
+    await this.#http.close();
+    await this.storage.close?.();
+  }
+
+  #listChanged(kind: "tools" | "resources" | "prompts"): void {
+    // Registration before serving is the common case; only tell clients when someone may listen.
+    void this.storage.bus.publish(BROADCAST_CHANNEL, { method: `notifications/${kind}/list_changed` }).catch(() => {});
+  }
+}
+
+export const completerKey = (ref: { type: string; name?: string; uri?: string }, argument: string): string =>
+  `${ref.type}\u0000${ref.name ?? ref.uri}\u0000${argument}`;
+
+function objectSchema(schema: SchemaLike, what: string): JsonSchema {
+  const json = toJsonSchema(schema);
+  if (json.type !== "object") throw new TypeError(`${what}: the schema must describe an object (JSON Schema "type": "object")`);
+  return json;
+}
+
+function promptArguments(schema: JsonSchema) {
+  const properties = (schema.properties ?? {}) as Record<string, { description?: string }>;
+  const required = new Set((schema.required as string[] | undefined) ?? []);
+  return Object.entries(properties).map(([name, property]) =>
+    prune({ name, description: property?.description, required: required.has(name) }),
+  );
+}
+
+function assertNew(map: Map<string, unknown>, key: string, what: string): void {
+  if (map.has(key)) throw new TypeError(`${what} "${key}" is already registered`);
+}
+
+function assertDescription(description: unknown, what: string): void {
+  if (typeof description !== "string" || description.trim() === "") throw new TypeError(`${what}: a non-empty description is required`);
+}
+
+/** Drops undefined fields so results carry only what was set. */
+export function prune<T extends Record<string, unknown>>(value: T): T {
+  for (const key of Object.keys(value)) if (value[key] === undefined) delete value[key];
+  return value;
+}

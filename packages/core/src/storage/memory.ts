@@ -1,0 +1,135 @@
+import type { Bus, BusListener, EventStore, SessionRecord, SessionStore, Storage, StoredEvent, TaskStore } from "./types.js";
+
+export interface MemoryStorageOptions {
+  /** How often expired entries are swept out (ms). Default 5 000. */
+  sweepInterval?: number;
+  /** Events kept per stream for resumption; older ones are dropped first. Default 1 000. */
+  maxEventsPerStream?: number;
+}
+
+interface Expiring<T> {
+  value: T;
+  expiresAt: number;
+}
+
+/**
+ * The default storage: plain Maps in this process. Nothing to set up; several server
+ * instances in one process may share one `memoryStorage()` and act as one server.
+ * @example
+ * const server = createServer({ name: "notes", version: "1.0.0", storage: memoryStorage() });
+ */
+export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
+  const sessions = new Map<string, Expiring<SessionRecord>>();
+  const tasks = new Map<string, Expiring<Record<string, unknown>>>();
+  const streams = new Map<string, Map<string, StoredEvent[]>>();
+  const channels = new Map<string, Set<BusListener>>();
+  const maxEvents = options.maxEventsPerStream ?? 1000;
+
+  const live = <T>(map: Map<string, Expiring<T>>, key: string): Expiring<T> | undefined => {
+    const entry = map.get(key);
+    if (entry && entry.expiresAt <= Date.now()) {
+      map.delete(key);
+      if (map === (sessions as Map<string, unknown>)) streams.delete(key);
+      return undefined;
+    }
+    return entry;
+  };
+
+  const sessionStore: SessionStore = {
+    async get(id, renewTtlMs) {
+      const entry = live(sessions, id);
+      if (entry && renewTtlMs !== undefined) entry.expiresAt = Date.now() + renewTtlMs;
+      return entry?.value;
+    },
+    async set(id, record, ttlMs) {
+      sessions.set(id, { value: record, expiresAt: Date.now() + ttlMs });
+    },
+    async delete(id) {
+      streams.delete(id);
+      return sessions.delete(id);
+    },
+  };
+
+  const eventStore: EventStore = {
+    async append(sessionId, streamId, event) {
+      let byStream = streams.get(sessionId);
+      if (!byStream) streams.set(sessionId, (byStream = new Map()));
+      let events = byStream.get(streamId);
+      if (!events) byStream.set(streamId, (events = []));
+      events.push(event);
+      if (events.length > maxEvents) events.shift();
+    },
+    async after(sessionId, streamId, eventId) {
+      const events = streams.get(sessionId)?.get(streamId);
+      if (!events) return undefined;
+      const index = events.findIndex((e) => e.id === eventId);
+      // An id older than what we kept: replay everything we still have.
+      return index === -1 ? events.slice() : events.slice(index + 1);
+    },
+    async deleteStream(sessionId, streamId) {
+      streams.get(sessionId)?.delete(streamId);
+    },
+    async deleteSession(sessionId) {
+      streams.delete(sessionId);
+    },
+  };
+
+  const bus: Bus = {
+    async publish(channel, message) {
+      const listeners = channels.get(channel);
+      if (!listeners) return;
+      for (const listener of [...listeners]) {
+        try {
+          listener(message);
+        } catch {
+          // One broken listener must not starve the others.
+        }
+      }
+    },
+    async subscribe(channel, listener) {
+      let listeners = channels.get(channel);
+      if (!listeners) channels.set(channel, (listeners = new Set()));
+      // Wrap so the same function may subscribe twice and unsubscribe independently.
+      const entry: BusListener = (m) => listener(m);
+      listeners.add(entry);
+      return async () => {
+        listeners.delete(entry);
+        if (listeners.size === 0 && channels.get(channel) === listeners) channels.delete(channel);
+      };
+    },
+  };
+
+  const taskStore: TaskStore = {
+    async get(id) {
+      return live(tasks, id)?.value;
+    },
+    async set(id, task, ttlMs) {
+      tasks.set(id, { value: task, expiresAt: Date.now() + ttlMs });
+    },
+    async delete(id) {
+      tasks.delete(id);
+    },
+  };
+
+  const sweep = () => {
+    const now = Date.now();
+    for (const [id, entry] of sessions) {
+      if (entry.expiresAt <= now) {
+        sessions.delete(id);
+        streams.delete(id);
+      }
+    }
+    for (const [id, entry] of tasks) if (entry.expiresAt <= now) tasks.delete(id);
+  };
+  const timer = setInterval(sweep, options.sweepInterval ?? 5000);
+  // Don't keep a process alive just to sweep (Node/Bun/Deno expose unref on timers).
+  (timer as { unref?: () => void }).unref?.();
+
+  return {
+    sessions: sessionStore,
+    events: eventStore,
+    bus,
+    tasks: taskStore,
+    close: () => clearInterval(timer),
+  };
+}
