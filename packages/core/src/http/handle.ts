@@ -103,7 +103,8 @@ export function createHttpHandler(server: Server): HttpHandler {
     }
     const hosts = options.allowedHosts ?? (host?.loopback ? LOOPBACK_HOSTS : "*");
     if (hosts === "*") return;
-    const hostHeader = exchange.header("host");
+    // A web Request has no Host header (it is forbidden there): the URL carries it.
+    const hostHeader = exchange.header("host") ?? urlHost(exchange.url);
     const hostname = hostHeader ? hostnameOf(hostHeader) : undefined;
     if (!hostname || !hosts.includes(hostname)) {
       throw new HttpError(403, ErrorCode.BadRequest, `Forbidden: host ${hostHeader ?? "(none)"} is not allowed`);
@@ -161,6 +162,14 @@ function allowHeaders(exchange: Exchange): string {
   const requested = exchange.header("access-control-request-headers") ?? "";
   const params = requested.split(",").map((h) => h.trim().toLowerCase()).filter((h) => h.startsWith("mcp-param-"));
   return params.length ? `${ALLOWED_HEADERS}, ${params.join(", ")}` : ALLOWED_HEADERS;
+}
+
+function urlHost(url: string): string | null {
+  try {
+    return new URL(url).host;
+  } catch {
+    return null;
+  }
 }
 
 function hostnameOf(hostHeader: string): string {

@@ -679,11 +679,11 @@ type SpecName<Spec extends string> = Spec extends `${infer Name}*` ? Name : Spec
 type AllSpecs<T extends string> = SplitSpecs<StripOperator<ExpressionBodies<T>>>;
 
 /** Only the first variable of a prefix-less expression (`{id}`, `{+path}`, `{x,y}` → x) is always present after a match. */
-type RequiredSpec<Body extends string> = Body extends `${OperatorChar}${string}`
+type RequiredSpec<Body extends string> = Body extends `${Exclude<OperatorChar, "+">}${string}`
   ? never
-  : Body extends `${infer Head},${string}`
+  : StripOperator<Body> extends `${infer Head},${string}`
     ? Head
-    : Body;
+    : StripOperator<Body>;
 
 type ExplodedNames<T extends string> = AllSpecs<T> extends infer S ? (S extends `${infer Name}*` ? Name : never) : never;
 type PlainNames<T extends string> = AllSpecs<T> extends infer S ? (S extends `${string}*` ? never : SpecName<S & string>) : never;
