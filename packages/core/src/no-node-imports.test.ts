@@ -13,7 +13,7 @@ describe("@wisp/core imports", () => {
         else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts")) {
           // Comments may mention Node; only code counts.
           const source = readFileSync(path, "utf8").replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, "");
-          if (/from\s+["'](node:|fs|path|http|crypto|buffer|stream|events|os)["'/]/.test(source) || /\bBuffer\./.test(source) || /\bprocess\./.test(source)) offenders.push(path);
+          if (/(from\s+|import\s*\(\s*)["'](node:[^"']+|(fs|path|http|https|crypto|buffer|stream|events|os|net)(\/[^"']*)?)["']/.test(source) || /\bBuffer\./.test(source) || /\bprocess\./.test(source)) offenders.push(path);
         }
       }
     };
