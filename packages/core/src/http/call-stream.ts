@@ -92,7 +92,8 @@ export class CallStream implements RequestWire {
   }
 
   closeStream(): void {
-    if (this.#finished || !this.#init.canStream) return;
+    // Without event ids (before 2025-11-25) a closed stream could never be resumed: keep it open.
+    if (this.#finished || !this.#init.canStream || this.#init.version < "2025-11-25") return;
     if (!this.#writer) this.#start();
     this.#writer?.close();
   }

@@ -109,7 +109,8 @@ export async function sessionPost(deps: LegacyDeps, body: unknown, ask: Ask): Pr
       hub: deps.hub,
       sessionId: session.sessionId,
       requestId: request.id,
-      version: session.version,
+      // The negotiated version says what the client can parse; an older header must not turn priming off.
+      version: session.version > session.record.protocolVersion ? session.version : session.record.protocolVersion,
       canStream: ask.canStream,
       headers: ask.headers,
       keepAlive: deps.server.options.keepAlive,
