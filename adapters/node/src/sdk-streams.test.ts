@@ -158,8 +158,14 @@ afterEach(async () => {
   for (const client of clients.splice(0)) await client.close().catch(() => {});
 });
 afterAll(async () => {
-  for (const running of servers.splice(0)) { const t = Date.now(); await running.close(); console.log("close", running.url, Date.now() - t); }
+  for (const running of servers.splice(0)) await running.close();
 });
+
+/** Request id → resolver, called by the `wait` tool when its signal aborts. */
+const aborts = new Map<string, (reason: string) => void>();
+function abortOf(requestId: number) {
+  return new Promise<string>((resolve) => aborts.set(String(requestId), resolve));
+}
 
 function buildServer(storage?: Storage) {
   return createServer({ name: "streams-it", version: "1.0.0", storage, sse: { retry: 50 } })
@@ -174,6 +180,16 @@ function buildServer(storage?: Storage) {
     .tool("ask_name", { description: "Elicits a name" }, async (_args, ctx) => {
       const answer = await ctx.elicit({ message: "What is your name?", schema: v.object({ name: v.string() }) });
       return answer.action === "accept" ? `Hello, ${answer.content.name}` : `no answer: ${answer.action}`;
+    })
+    .tool("wait", { description: "Waits until its signal aborts" }, (_args, ctx) => {
+      const signal = ctx.signal;
+      return new Promise<string>((resolve) => {
+        signal.addEventListener("abort", () => {
+          aborts.get(String(ctx.request.id))?.(String(signal.reason));
+          resolve("aborted");
+        }, { once: true });
+        ctx.progress(1, undefined, "waiting"); // turns the response into a stream, so the test knows the tool runs
+      });
     })
     .resource("res://watched", { name: "watched" }, () => "watched")
     .resource("res://other", { name: "other" }, () => "other");
@@ -307,5 +323,53 @@ describe("two instances sharing one memoryStorage()", () => {
     expect(answered.status).toBe(202);
     const reply = await stream.until(isResponseTo(3), 3_000);
     expect(reply.result).toEqual({ content: [{ type: "text", text: "Hello, Ada" }] });
+  });
+});
+
+describe("two instances sharing one memoryStorage(): cancellation, resumption, deletion", () => {
+  let a: RunningServer;
+  let b: RunningServer;
+  beforeAll(async () => {
+    const storage = memoryStorage();
+    ({ running: a } = await start(storage));
+    ({ running: b } = await start(storage));
+  });
+
+  it("notifications/cancelled sent to B aborts the tool running on A", async () => {
+    const sessionId = await rawInit(a.url);
+    const aborted = abortOf(11);
+    const res = await post(a.url, sessionId, { jsonrpc: "2.0", id: 11, method: "tools/call", params: { name: "wait", _meta: { progressToken: 1 } } }, LATEST);
+    const stream = track(new SseReader(res));
+    await stream.until((m) => m.method === "notifications/progress", 3_000);
+    const cancelled = await post(b.url, sessionId, { jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: 11, reason: "changed my mind" } }, LATEST);
+    expect(cancelled.status).toBe(202);
+    expect(await withTimeout(aborted, 3_000, "the tool on A to see the abort")).toBe("changed my mind");
+  });
+
+  it("a stream dropped by A resumes on B with Last-Event-ID", async () => {
+    const sessionId = await rawInit(a.url);
+    const res = await post(a.url, sessionId, { jsonrpc: "2.0", id: 12, method: "tools/call", params: { name: "drop", _meta: { progressToken: "t" } } }, LATEST);
+    const first = track(new SseReader(res));
+    const lastId = (await first.toEnd(3_000)).filter((e) => e.id !== undefined).at(-1)?.id;
+    expect(lastId).toBeTruthy();
+    const resumed = await get(b.url, sessionId, lastId);
+    expect(resumed.status).toBe(200);
+    const reply = await track(new SseReader(resumed)).until(isResponseTo(12), 3_000);
+    expect(reply.result).toEqual({ content: [{ type: "text", text: "survived the drop" }] });
+  });
+
+  it("DELETE on B ends A's GET stream and aborts A's tool in flight", async () => {
+    const sessionId = await rawInit(a.url);
+    const standalone = track(new SseReader(await get(a.url, sessionId)));
+    const aborted = abortOf(13);
+    const res = await post(a.url, sessionId, { jsonrpc: "2.0", id: 13, method: "tools/call", params: { name: "wait", _meta: { progressToken: 1 } } }, LATEST);
+    await track(new SseReader(res)).until((m) => m.method === "notifications/progress", 3_000);
+
+    const deleted = await fetch(b.url, { method: "DELETE", headers: { "mcp-session-id": sessionId } });
+    expect(deleted.status).toBe(200);
+    expect(await withTimeout(aborted, 3_000, "the tool on A to see the abort")).toBe("session ended");
+    await standalone.toEnd(3_000);
+    const after = await post(a.url, sessionId, { jsonrpc: "2.0", id: 14, method: "ping" }, LATEST);
+    expect(after.status).toBe(404);
   });
 });

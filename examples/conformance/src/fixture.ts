@@ -3,12 +3,13 @@
  * runs against. Names, arguments and behaviour follow shared/spec/conformance.md §9 and §11.
  *
  * Fixtures come in sets, registered in order. The 2025-era set lives here; the 2026-only
- * diagnostics (input_required tools, tasks fixtures, header tools, …) will arrive as another
- * `FixtureSet` in its own file and be appended to `FIXTURE_SETS`.
+ * diagnostics (input_required tools and prompt, header tool) are in fixture-modern.ts.
+ * Features marked `era` are served to that protocol era only.
  */
 import { type Server, audio, createServer, image, resource, text } from "@wisp/core";
 import * as v from "valibot";
 import { PNG_1X1, WAV_SILENCE } from "./assets.js";
+import { modernPrompts, modernTools } from "./fixture-modern.js";
 
 /** Registers one group of tools, resources and prompts on the fixture server. */
 export type FixtureSet = (server: Server) => void;
@@ -140,7 +141,7 @@ export const legacyTools: FixtureSet = (server) => {
         text: JSON.stringify({ test: "data", value: 123 }),
       }),
     ])
-    .tool("test_tool_with_logging", { description: "Sends three log messages while it runs" }, async (_args, ctx) => {
+    .tool("test_tool_with_logging", { era: "legacy", description: "Sends three log messages while it runs" }, async (_args, ctx) => {
       ctx.log("info", "Tool execution started");
       await sleep(50);
       ctx.log("info", "Tool processing data");
@@ -160,7 +161,7 @@ export const legacyTools: FixtureSet = (server) => {
     })
     .tool(
       "test_sampling",
-      {
+      { era: "legacy",
         description: "Asks the client's model for a completion (sampling/createMessage)",
         input: v.object({ prompt: v.pipe(v.string(), v.description("The prompt to send to the model")) }),
       },
@@ -176,7 +177,7 @@ export const legacyTools: FixtureSet = (server) => {
     )
     .tool(
       "test_elicitation",
-      {
+      { era: "legacy",
         description: "Asks the user for a user name and email (elicitation/create)",
         input: v.object({ message: v.pipe(v.string(), v.description("The message shown to the user")) }),
       },
@@ -187,7 +188,7 @@ export const legacyTools: FixtureSet = (server) => {
     )
     .tool(
       "test_elicitation_sep1034_defaults",
-      { description: "Elicits a form whose fields all carry defaults (SEP-1034)" },
+      { era: "legacy", description: "Elicits a form whose fields all carry defaults (SEP-1034)" },
       async (_args, ctx) => {
         const answer = await ctx.elicit({ message: "Please review and update the form fields with defaults", schema: SEP1034_SCHEMA });
         return text(`Elicitation completed: ${describeAnswer(answer)}`);
@@ -195,7 +196,7 @@ export const legacyTools: FixtureSet = (server) => {
     )
     .tool(
       "test_elicitation_sep1330_enums",
-      { description: "Elicits a form with every enum shape (SEP-1330)" },
+      { era: "legacy", description: "Elicits a form with every enum shape (SEP-1330)" },
       async (_args, ctx) => {
         const answer = await ctx.elicit({ message: "Please select options from the enum fields", schema: SEP1330_SCHEMA });
         return text(`Elicitation completed: ${describeAnswer(answer)}`);
@@ -203,7 +204,7 @@ export const legacyTools: FixtureSet = (server) => {
     )
     .tool(
       "test_reconnection",
-      { description: "Closes its SSE stream mid-call; the result arrives on the resumed stream (SEP-1699)" },
+      { era: "legacy", description: "Closes its SSE stream mid-call; the result arrives on the resumed stream (SEP-1699)" },
       async (_args, ctx) => {
         // Switches the response to SSE (priming event first), then ends the connection;
         // the client reconnects with Last-Event-ID and the result is replayed there.
@@ -286,7 +287,7 @@ export const legacyPrompts: FixtureSet = (server) => {
 };
 
 /** Registered in this order; append the 2026-era set here when it lands. */
-export const FIXTURE_SETS: readonly FixtureSet[] = [legacyTools, legacyResources, legacyPrompts];
+export const FIXTURE_SETS: readonly FixtureSet[] = [legacyTools, legacyResources, legacyPrompts, modernTools, modernPrompts];
 
 /** Builds the fixture server with every registration; serving it is the caller's job. */
 export function createConformanceServer(): Server {

@@ -179,13 +179,18 @@ export class Context<A extends Record<string, unknown> = Record<string, unknown>
   /**
    * Asks the user for structured input (form mode) or sends them to a URL (url mode).
    * With a Standard Schema, accepted content is validated and typed.
+   *
+   * 2025 sessions get a real `elicitation/create` request; 2026 requests answer
+   * `input_required` and this handler runs again when the client retries with the answer
+   * (under `key`, default "elicitation_<n>"). So work done before an input call must be
+   * safe to repeat.
    * @example
    * const answer = await ctx.elicit({ message: "Delete it?", schema: v.object({ confirm: v.boolean() }) });
    * if (answer.action === "accept" && answer.content.confirm) await remove();
    */
-  async elicit<S extends SchemaLike>(request: { mode?: "form"; message: string; schema: S }): Promise<ElicitResult<InferOutput<S>>>;
-  async elicit(request: { mode: "url"; message: string; url: string; elicitationId?: string }): Promise<ElicitResult<never>>;
-  async elicit(request: { mode?: "form" | "url"; message: string; schema?: SchemaLike; url?: string; elicitationId?: string }): Promise<ElicitResult<unknown>> {
+  async elicit<S extends SchemaLike>(request: { mode?: "form"; message: string; schema: S; key?: string }): Promise<ElicitResult<InferOutput<S>>>;
+  async elicit(request: { mode: "url"; message: string; url: string; elicitationId?: string; key?: string }): Promise<ElicitResult<never>>;
+  async elicit(request: { mode?: "form" | "url"; message: string; schema?: SchemaLike; url?: string; elicitationId?: string; key?: string }): Promise<ElicitResult<unknown>> {
     const capability = this.session.clientCapabilities.elicitation as Record<string, unknown> | undefined;
     const mode = request.mode ?? "form";
     const modeDeclared = capability && (mode === "form" ? !("url" in capability) || "form" in capability || Object.keys(capability).length === 0 : "url" in capability);
@@ -195,7 +200,7 @@ export class Context<A extends Record<string, unknown> = Record<string, unknown>
         ? { mode: "url", message: request.message, url: request.url, elicitationId: request.elicitationId ?? crypto.randomUUID() }
         : { message: request.message, requestedSchema: toJsonSchema(request.schema as SchemaLike) };
     if (mode === "form" && this.session.protocolVersion >= "2025-11-25") params.mode = "form";
-    const result = await this.#wire.ask("elicitation/create", params, this.signal);
+    const result = await this.#wire.ask("elicitation/create", params, this.signal, request.key);
     const action = result.action;
     if (action !== "accept") {
       if (action === "decline" || action === "cancel") return { action };
@@ -212,17 +217,17 @@ export class Context<A extends Record<string, unknown> = Record<string, unknown>
    * @example
    * const reply = await ctx.sample({ messages: [{ role: "user", content: { type: "text", text: "Summarise" } }], maxTokens: 200 });
    */
-  async sample(request: SampleRequest): Promise<SampleResult> {
+  async sample(request: SampleRequest, options: { key?: string } = {}): Promise<SampleResult> {
     const capability = this.session.clientCapabilities.sampling;
     if (!capability) throw missingCapability({ sampling: {} }, "sampling");
     if (request.tools && !capability.tools) throw missingCapability({ sampling: { tools: {} } }, "sampling with tools");
-    return (await this.#wire.ask("sampling/createMessage", request as unknown as Record<string, unknown>, this.signal)) as SampleResult;
+    return (await this.#wire.ask("sampling/createMessage", request as unknown as Record<string, unknown>, this.signal, options.key)) as SampleResult;
   }
 
   /** Lists the client's roots (`roots/list`). */
-  async roots(): Promise<Root[]> {
+  async roots(options: { key?: string } = {}): Promise<Root[]> {
     if (!this.session.clientCapabilities.roots) throw missingCapability({ roots: {} }, "roots");
-    const result = await this.#wire.ask("roots/list", {}, this.signal);
+    const result = await this.#wire.ask("roots/list", {}, this.signal, options.key);
     return Array.isArray(result.roots) ? (result.roots as Root[]) : [];
   }
 

@@ -1,11 +1,11 @@
 import { ErrorCode, HttpError, McpError } from "../protocol/errors.js";
-import { errorMessage, parseBody, toMcpError } from "../protocol/jsonrpc.js";
+import { type JsonRpcRequest, errorMessage, parseBody, toMcpError, toMessage } from "../protocol/jsonrpc.js";
 import { claimsModernEra } from "../protocol/versions.js";
 import { LOOPBACK_HOSTS } from "../server/options.js";
 import type { Server } from "../server/server.js";
 import { SessionHub } from "../session/hub.js";
 import { type Exchange, type Outcome, fromRequest, toResponse } from "./exchange.js";
-import { type LegacyDeps, initialize, jsonOutcome, sessionDelete, sessionGet, sessionPost } from "./legacy.js";
+import { type LegacyDeps, accepted, initialize, jsonOutcome, sessionDelete, sessionGet, sessionPost } from "./legacy.js";
 import { modernPost } from "./modern.js";
 import type { SseWriter } from "./sse.js";
 
@@ -16,6 +16,8 @@ export interface HostContext {
   remoteIp?: string;
   /** True when the listener is bound to a loopback address: Host is then checked against loopback names. */
   loopback?: boolean;
+  /** The authenticated caller (e.g. a token's subject); binds 2026 `requestState` to it. */
+  principal?: string;
 }
 
 export interface HttpHandler {
@@ -33,7 +35,7 @@ const ALLOWED_HEADERS =
 export function createHttpHandler(server: Server): HttpHandler {
   const hub = new SessionHub(server.storage);
   const openStreams = new Set<SseWriter>();
-  const deps: LegacyDeps = { server, hub, openStreams, standalone: new Set() };
+  const deps: LegacyDeps = { server, hub, openStreams, standalone: new Set(), shutdownHooks: new Set() };
   const { options } = server;
 
   async function process(exchange: Exchange, host?: HostContext): Promise<Outcome> {
@@ -86,12 +88,13 @@ export function createHttpHandler(server: Server): HttpHandler {
       if (headerVersion && claimsModernEra(headerVersion)) {
         throw new HttpError(400, ErrorCode.HeaderMismatch, `initialize is not part of protocol ${headerVersion}; send server/discover with _meta instead`);
       }
-      const { toMessage } = await import("../protocol/jsonrpc.js");
-      return initialize(deps, toMessage(body) as never, ask);
+      return initialize(deps, toMessage(body) as JsonRpcRequest, ask);
     }
     const headerVersion = exchange.header("mcp-protocol-version");
     if (headerVersion && claimsModernEra(headerVersion) && message && typeof message === "object" && "method" in message) {
-      throw new HttpError(400, ErrorCode.InvalidParams, `Invalid params: protocol ${headerVersion} requires params._meta["${MODERN_META_KEY}"]`);
+      if (!("id" in message)) return accepted(headers); // a stateless notification: nothing to do
+      const error = new McpError(ErrorCode.InvalidParams, `Invalid params: protocol ${headerVersion} requires params._meta["${MODERN_META_KEY}"] and the client capabilities`);
+      return jsonOutcome(400, headers, errorMessage(validId(message.id), error));
     }
     return sessionPost(deps, body, ask);
   }
@@ -135,11 +138,14 @@ export function createHttpHandler(server: Server): HttpHandler {
       return toResponse(await process(fromRequest(request), host));
     },
     async close() {
+      for (const end of [...deps.shutdownHooks]) end();
       hub.closeAll();
       for (const stream of [...openStreams]) stream.close();
     },
   };
 }
+
+const validId = (id: unknown) => (typeof id === "string" || (typeof id === "number" && Number.isInteger(id)) ? id : null);
 
 function hasModernClaim(value: unknown): boolean {
   const params = (value as { params?: { _meta?: Record<string, unknown> } } | null)?.params;

@@ -33,6 +33,8 @@ export interface LegacyDeps {
   openStreams: Set<SseWriter>;
   /** Sessions with a standalone GET stream on this instance (one per session). */
   standalone: Set<string>;
+  /** Graceful ends to run on shutdown (listen streams send their closing result). */
+  shutdownHooks: Set<() => void>;
 }
 
 interface Ask {
@@ -154,6 +156,7 @@ async function run(
     params,
     version,
     record,
+    era: "legacy",
     resourceNotFoundCode: ErrorCode.ResourceNotFound,
     updateSession: async (change) => {
       // Re-read so concurrent requests of one session don't overwrite each other's changes.

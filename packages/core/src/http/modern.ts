@@ -1,21 +1,179 @@
-import { ErrorCode, HttpError } from "../protocol/errors.js";
+import { Context, isLogLevel } from "../context/context.js";
+import { httpTransport } from "../context/transport.js";
+import { InputRequired } from "../context/wire.js";
+import { ErrorCode, McpError } from "../protocol/errors.js";
+import { type RequestId, errorMessage, isResponse, resultMessage, toMcpError, toMessage } from "../protocol/jsonrpc.js";
+import { MODERN_VERSIONS, isModernVersion } from "../protocol/versions.js";
+import { type Call, legacyMethods } from "../server/methods.js";
+import { paramsDigest } from "../server/request-state.js";
+import { resolveCache } from "../server/options.js";
 import type { Exchange, Outcome } from "./exchange.js";
 import type { HostContext } from "./handle.js";
-import type { LegacyDeps } from "./legacy.js";
+import { type LegacyDeps, accepted, jsonOutcome } from "./legacy.js";
+import { listen } from "./listen.js";
+import { checkParamHeaders, checkStandardHeaders } from "./mcp-headers.js";
+import { MRTR_METHODS, ModernCall } from "./modern-call.js";
+
+export const META = {
+  protocolVersion: "io.modelcontextprotocol/protocolVersion",
+  clientCapabilities: "io.modelcontextprotocol/clientCapabilities",
+  clientInfo: "io.modelcontextprotocol/clientInfo",
+  logLevel: "io.modelcontextprotocol/logLevel",
+  serverInfo: "io.modelcontextprotocol/serverInfo",
+} as const;
+
+/** Methods 2026-07-28 removed; they answer 404 -32601 even though the 2025 leg has them. */
+const REMOVED = new Set(["initialize", "ping", "logging/setLevel", "resources/subscribe", "resources/unsubscribe"]);
+/** Results that carry `ttlMs` and `cacheScope`. */
+const CACHEABLE = new Set(["tools/list", "prompts/list", "resources/list", "resources/templates/list", "resources/read"]);
+
+interface Ask {
+  exchange: Exchange;
+  host: HostContext | undefined;
+  headers: Record<string, string>;
+  canStream: boolean;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
- * Requests that carry `_meta["io.modelcontextprotocol/protocolVersion"]` (2026-07-28).
- * The stateless leg arrives with the next milestone; until then such clients are told
- * which versions we speak, so a dual-era client falls back to `initialize`.
+ * A stateless 2026-07-28 request: everything the server needs is in this one POST.
+ * The checks run in the order the protocol checklist gives (§3.2), because clients
+ * and the conformance suite tell the errors apart by code.
  */
-export async function modernPost(
-  _deps: LegacyDeps,
-  body: unknown,
-  _ask: { exchange: Exchange; host: HostContext | undefined; headers: Record<string, string>; canStream: boolean },
-): Promise<Outcome> {
-  const requested = (body as { params: { _meta: Record<string, unknown> } }).params._meta["io.modelcontextprotocol/protocolVersion"];
-  throw new HttpError(400, ErrorCode.UnsupportedProtocolVersion, `Unsupported protocol version: ${String(requested)}`, {
-    supported: [],
-    requested,
+export async function modernPost(deps: LegacyDeps, body: unknown, ask: Ask): Promise<Outcome> {
+  const message = toMessage(body);
+  if (isResponse(message)) throw new McpError(ErrorCode.InvalidRequest, "Invalid request: clients send no JSON-RPC responses in protocol 2026-07-28");
+  const id: RequestId | null = "id" in message ? message.id : null;
+  const fail = (status: number, code: number, text: string, data?: unknown) =>
+    jsonOutcome(status, ask.headers, errorMessage(id, new McpError(code, text, data)));
+  const { exchange } = ask;
+  const params = message.params ?? {};
+  const meta = params._meta as Record<string, unknown>;
+  const version = meta[META.protocolVersion];
+
+  if (typeof version !== "string") return fail(400, ErrorCode.InvalidParams, `Invalid params: _meta["${META.protocolVersion}"] must be a string`);
+  if (!isObject(meta[META.clientCapabilities])) {
+    return fail(400, ErrorCode.InvalidParams, `Invalid params: _meta["${META.clientCapabilities}"] is required (an object; {} when the client has none)`);
+  }
+  const headerVersion = exchange.header("mcp-protocol-version")?.trim();
+  if (headerVersion !== version) {
+    return fail(400, ErrorCode.HeaderMismatch, `Header mismatch: MCP-Protocol-Version is ${headerVersion === undefined ? "missing" : `"${headerVersion}"`} but _meta says "${version}"`);
+  }
+  if (!isModernVersion(version)) {
+    return fail(400, ErrorCode.UnsupportedProtocolVersion, `Unsupported protocol version: ${version}`, { supported: [...MODERN_VERSIONS], requested: version });
+  }
+  const headerProblem = checkStandardHeaders(message.method, params, (name) => exchange.header(name));
+  if (headerProblem) return fail(400, ErrorCode.HeaderMismatch, `Header mismatch: ${headerProblem}`);
+  if (id === null) return accepted(ask.headers); // stateless: a notification changes nothing
+  const logLevel = meta[META.logLevel];
+  if (logLevel !== undefined && !isLogLevel(logLevel)) {
+    return fail(400, ErrorCode.InvalidParams, `Invalid params: _meta["${META.logLevel}"] must be one of debug, info, notice, warning, error, critical, alert, emergency`);
+  }
+
+  const { server } = deps;
+  const method = message.method;
+  if (method === "server/discover") return jsonOutcome(200, ask.headers, resultMessage(id, discover(deps)));
+  if (method === "subscriptions/listen") return listen(deps, id, params, ask.headers);
+  const handler = REMOVED.has(method) ? undefined : legacyMethods[method];
+  if (!handler) {
+    const why = REMOVED.has(method) ? `${method} is not part of protocol ${version}` : method;
+    return fail(404, ErrorCode.MethodNotFound, `Method not found: ${why}`);
+  }
+  if (method === "tools/call") {
+    const tool = server.tools.get(String(params.name));
+    const problem = tool?.paramHeaders.length ? checkParamHeaders(tool.paramHeaders, params.arguments as Record<string, unknown> | undefined, (name) => exchange.header(name)) : null;
+    if (problem) return fail(400, ErrorCode.HeaderMismatch, `Header mismatch: ${problem}`);
+  }
+
+  // Input rounds: answers from earlier rounds ride in the signed requestState.
+  let answers: Record<string, unknown> = {};
+  let digest: string | undefined;
+  const principal = ask.host?.principal;
+  if (MRTR_METHODS.has(method)) {
+    if ("inputResponses" in params && !isObject(params.inputResponses)) {
+      return fail(200, ErrorCode.InvalidParams, "Invalid params: inputResponses must be an object keyed like inputRequests");
+    }
+    digest = await paramsDigest(method, params);
+    try {
+      if (params.requestState !== undefined) {
+        answers = { ...(await server.requestState.open(params.requestState, { method, digest, principal })).a };
+      }
+    } catch (error) {
+      return fail(200, ErrorCode.InvalidParams, (error as Error).message);
+    }
+    Object.assign(answers, params.inputResponses);
+  }
+
+  return new Promise<Outcome>((resolve) => {
+    const wire = new ModernCall({ method, headers: ask.headers, canStream: ask.canStream, keepAlive: server.options.keepAlive, answers, resolve });
+    const ctx = new Context({
+      assigns: { ...ask.host?.assigns },
+      request: { id, method, params },
+      session: {
+        id: undefined,
+        clientInfo: meta[META.clientInfo] as Context["session"]["clientInfo"],
+        clientCapabilities: meta[META.clientCapabilities] as Context["session"]["clientCapabilities"],
+        protocolVersion: version,
+        era: "modern",
+      },
+      initialized: true,
+      paginationLimit: server.options.paginationLimit,
+      transport: () => httpTransport(exchange.url, exchange.headers(), ask.host?.remoteIp),
+      wire,
+      logLevel: logLevel as string | undefined,
+    });
+    const call: Call = { server, ctx, params, version, era: "modern", resourceNotFoundCode: ErrorCode.InvalidParams };
+    handler(call).then(
+      (result) => wire.finish(200, resultMessage(id, decorate(deps, method, params, result))),
+      async (error) => {
+        if (error instanceof InputRequired && Object.keys(wire.pending).length > 0) {
+          const requestState = await server.requestState.seal({ exp: Date.now() + server.options.requestStateTtl, m: method, d: digest!, p: principal, a: answers });
+          wire.finish(200, resultMessage(id, { resultType: "input_required", inputRequests: wire.pending, requestState, _meta: { [META.serverInfo]: server.info } }));
+          return;
+        }
+        const mcpError = error instanceof InputRequired ? new McpError(ErrorCode.InternalError, "Internal error") : toMcpError(error);
+        wire.finish(wire.streaming ? 200 : statusOf(mcpError.code), errorMessage(id, mcpError));
+      },
+    );
   });
+}
+
+/** Transport-level errors carry their own HTTP status on the 2026 leg; handler errors stay in band. */
+function statusOf(code: number): number {
+  if (code === ErrorCode.MethodNotFound) return 404;
+  if (code === ErrorCode.HeaderMismatch || code === ErrorCode.MissingRequiredClientCapability || code === ErrorCode.UnsupportedProtocolVersion) return 400;
+  return 200;
+}
+
+function decorate(deps: LegacyDeps, method: string, params: Record<string, unknown>, result: Record<string, unknown>): Record<string, unknown> {
+  const { server } = deps;
+  const decorated: Record<string, unknown> = { ...result, resultType: "complete" };
+  if (CACHEABLE.has(method)) {
+    const hint = method === "resources/read" ? cacheOfResource(deps, String(params.uri)) : server.options.cache;
+    decorated.ttlMs = hint.ttlMs;
+    decorated.cacheScope = hint.scope;
+  }
+  decorated._meta = { ...(result._meta as object | undefined), [META.serverInfo]: server.info };
+  return decorated;
+}
+
+function cacheOfResource(deps: LegacyDeps, uri: string) {
+  const { server } = deps;
+  const config = server.resources.get(uri)?.config ?? [...server.templates.values()].find((t) => t.template.match(uri))?.config;
+  return config?.cache ? resolveCache(config.cache, server.options.cache, `resource ${uri} cache`) : server.options.cache;
+}
+
+function discover(deps: LegacyDeps): Record<string, unknown> {
+  const { server } = deps;
+  const result: Record<string, unknown> = {
+    resultType: "complete",
+    supportedVersions: [...MODERN_VERSIONS],
+    capabilities: server.capabilities("modern"),
+  };
+  if (server.instructions) result.instructions = server.instructions;
+  result.ttlMs = server.options.cache.ttlMs;
+  result.cacheScope = server.options.cache.scope;
+  result._meta = { [META.serverInfo]: server.info };
+  return result;
 }

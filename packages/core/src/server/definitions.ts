@@ -24,7 +24,12 @@ export interface CallToolResult {
 /** What a tool without an output schema may return; Wisp turns it into a `CallToolResult`. */
 export type ToolReturn = string | ContentBlock | ContentBlock[] | CallToolResult;
 
+/** Limits a feature to one protocol era; by default it is served to both. */
+export type Era = "legacy" | "modern";
+
 export interface ToolConfig<I extends SchemaLike | undefined, O extends SchemaLike | undefined> {
+  /** Serve only to 2025-era sessions ("legacy") or 2026-era requests ("modern"). */
+  era?: Era;
   title?: string;
   description: string;
   /** Arguments schema: valibot, zod, arktype (Standard Schema) or raw JSON Schema. */
@@ -48,9 +53,14 @@ export interface ToolDefinition {
   handler: (args: unknown, ctx: Context<any>) => MaybePromise<unknown>;
   /** The `tools/list` entry, built once. */
   descriptor: Record<string, unknown>;
+  /** Arguments mirrored into `Mcp-Param-*` headers (`x-mcp-header`), checked on 2026 requests. */
+  paramHeaders: import("../http/mcp-headers.js").ParamHeaderSpec[];
 }
 
 export interface ResourceConfig {
+  era?: Era;
+  /** 2026-era caching hint for `resources/read` of this resource. */
+  cache?: import("./options.js").CacheHint;
   name: string;
   title?: string;
   description?: string;
@@ -115,6 +125,7 @@ export interface GetPromptResult {
 export type PromptReturn = string | PromptMessage[] | GetPromptResult;
 
 export interface PromptConfig<S extends SchemaLike | undefined, A extends Assigns> {
+  era?: Era;
   title?: string;
   description: string;
   /** Arguments schema (an object of strings). Its properties become the prompt's listed arguments. */

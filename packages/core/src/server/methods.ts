@@ -1,8 +1,9 @@
 import { type ContentBlock, text } from "../content.js";
 import { type Context, isLogLevel } from "../context/context.js";
+import { InputRequired } from "../context/wire.js";
 import { ErrorCode, McpError, ToolError } from "../protocol/errors.js";
 import { formatIssues, validate } from "../schema/index.js";
-import type { CallToolResult, PromptMessage, ResourceReturn } from "./definitions.js";
+import type { CallToolResult, Era, PromptMessage, ResourceReturn } from "./definitions.js";
 import { paginate } from "./pagination.js";
 import { type Server, completerKey } from "./server.js";
 import { toBase64 } from "../content.js";
@@ -19,6 +20,8 @@ export interface Call {
   updateSession?: (change: Record<string, unknown>) => Promise<void>;
   /** The caller's 2025-era session, when there is one. */
   record?: SessionRecord;
+  /** Which leg serves the call: features registered for the other era are invisible. */
+  era: Era;
   /** How a missing resource is reported: -32002 on the 2025 leg, -32602 on the 2026 leg. */
   resourceNotFoundCode: number;
 }
@@ -26,6 +29,12 @@ export interface Call {
 export type MethodHandler = (call: Call) => Promise<Record<string, unknown>>;
 
 const EMPTY = Object.freeze({}) as Record<string, unknown>;
+const visible = (item: { config: { era?: Era } }, era: Era) => item.config.era === undefined || item.config.era === era;
+const allVisible = <T extends { config: { era?: Era } }>(items: Iterable<T>, era: Era): T[] => {
+  const out: T[] = [];
+  for (const item of items) if (visible(item, era)) out.push(item);
+  return out;
+};
 const requireCapability = (present: boolean, method: string) => {
   if (!present) throw new McpError(ErrorCode.MethodNotFound, `Method not found: ${method} (this server has no such feature)`);
 };
@@ -45,19 +54,19 @@ const objectParam = (params: Record<string, unknown>, key: string, method: strin
 
 // ---------- tools ----------
 
-async function listTools({ server, ctx, params }: Call) {
+async function listTools({ server, ctx, params, era }: Call) {
   requireCapability(server.tools.size > 0, "tools/list");
-  const { page, nextCursor } = paginate([...server.tools.values()], params.cursor, ctx.paginationLimit);
+  const { page, nextCursor } = paginate(allVisible(server.tools.values(), era), params.cursor, ctx.paginationLimit);
   const result: Record<string, unknown> = { tools: page.map((tool) => tool.descriptor) };
   if (nextCursor) result.nextCursor = nextCursor;
   return result;
 }
 
-async function callTool({ server, ctx, params, version }: Call) {
+async function callTool({ server, ctx, params, version, era }: Call) {
   requireCapability(server.tools.size > 0, "tools/call");
   const name = stringParam(params, "name", "tools/call");
   const tool = server.tools.get(name);
-  if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
+  if (!tool || !visible(tool, era)) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
   const rawArgs = objectParam(params, "arguments", "tools/call");
   let args: unknown = rawArgs;
   if (tool.config.input) {
@@ -74,7 +83,7 @@ async function callTool({ server, ctx, params, version }: Call) {
   try {
     returned = await tool.handler(args, ctx);
   } catch (error) {
-    if (error instanceof McpError) throw error;
+    if (error instanceof McpError || error instanceof InputRequired) throw error;
     if (error instanceof ToolError || error instanceof Error) return { content: [text(error.message || "Tool failed")], isError: true };
     throw error;
   }
@@ -99,10 +108,10 @@ function toolResult(value: unknown, name: string): Record<string, unknown> {
 
 // ---------- resources ----------
 
-async function listResources({ server, ctx, params }: Call) {
+async function listResources({ server, ctx, params, era }: Call) {
   requireCapability(server.resources.size + server.templates.size > 0, "resources/list");
-  const listed: Record<string, unknown>[] = [...server.resources.values()].map((r) => r.descriptor);
-  for (const template of server.templates.values()) {
+  const listed: Record<string, unknown>[] = allVisible(server.resources.values(), era).map((r) => r.descriptor);
+  for (const template of allVisible(server.templates.values(), era)) {
     if (!template.config.list) continue;
     for (const item of await template.config.list(ctx)) {
       const { complete: _c, list: _l, uriTemplate: _u, ...defaults } = template.descriptor as Record<string, unknown>;
@@ -113,18 +122,18 @@ async function listResources({ server, ctx, params }: Call) {
   return nextCursor ? { resources: page, nextCursor } : { resources: page };
 }
 
-async function listTemplates({ server, ctx, params }: Call) {
+async function listTemplates({ server, ctx, params, era }: Call) {
   requireCapability(server.resources.size + server.templates.size > 0, "resources/templates/list");
-  const { page, nextCursor } = paginate([...server.templates.values()].map((t) => t.descriptor), params.cursor, ctx.paginationLimit);
+  const { page, nextCursor } = paginate(allVisible(server.templates.values(), era).map((t) => t.descriptor), params.cursor, ctx.paginationLimit);
   return nextCursor ? { resourceTemplates: page, nextCursor } : { resourceTemplates: page };
 }
 
-async function readResource({ server, ctx, params, resourceNotFoundCode }: Call) {
+async function readResource({ server, ctx, params, resourceNotFoundCode, era }: Call) {
   requireCapability(server.resources.size + server.templates.size > 0, "resources/read");
   const uri = stringParam(params, "uri", "resources/read");
   const fixed = server.resources.get(uri);
-  if (fixed) return { contents: resourceContents(await fixed.handler({ uri, params: {} }, ctx), uri, fixed.config.mimeType) };
-  for (const template of server.templates.values()) {
+  if (fixed && visible(fixed, era)) return { contents: resourceContents(await fixed.handler({ uri, params: {} }, ctx), uri, fixed.config.mimeType) };
+  for (const template of allVisible(server.templates.values(), era)) {
     const variables = template.template.match(uri);
     if (variables) return { contents: resourceContents(await template.handler({ uri, params: variables }, ctx), uri, template.config.mimeType) };
   }
@@ -154,17 +163,17 @@ async function subscribe({ server, params, updateSession, record }: Call, on: bo
 
 // ---------- prompts ----------
 
-async function listPrompts({ server, ctx, params }: Call) {
+async function listPrompts({ server, ctx, params, era }: Call) {
   requireCapability(server.prompts.size > 0, "prompts/list");
-  const { page, nextCursor } = paginate([...server.prompts.values()].map((p) => p.descriptor), params.cursor, ctx.paginationLimit);
+  const { page, nextCursor } = paginate(allVisible(server.prompts.values(), era).map((p) => p.descriptor), params.cursor, ctx.paginationLimit);
   return nextCursor ? { prompts: page, nextCursor } : { prompts: page };
 }
 
-async function getPrompt({ server, ctx, params }: Call) {
+async function getPrompt({ server, ctx, params, era }: Call) {
   requireCapability(server.prompts.size > 0, "prompts/get");
   const name = stringParam(params, "name", "prompts/get");
   const prompt = server.prompts.get(name);
-  if (!prompt) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${name}`);
+  if (!prompt || !visible(prompt, era)) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${name}`);
   const rawArgs = objectParam(params, "arguments", "prompts/get");
   let args: unknown = rawArgs;
   if (prompt.config.args) {

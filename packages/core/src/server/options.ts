@@ -32,6 +32,15 @@ export interface ServerOptions {
   paginationLimit?: number;
   /** How long a server→client request (elicitation, sampling, roots) may wait (ms). Default 300 000. */
   clientRequestTimeout?: number;
+  /**
+   * Secret (≥ 32 bytes) that signs 2026-era `requestState`. Set it when several instances serve
+   * one endpoint; without it each process makes a random key and logs a warning once.
+   */
+  requestStateSecret?: string | Uint8Array;
+  /** How long a `requestState` stays valid (ms). Default 600 000. */
+  requestStateTtl?: number;
+  /** Caching hints on 2026-era results (discover, lists, resources/read). Default `{ ttlMs: 0, scope: "private" }`. */
+  cache?: CacheHint;
   sse?: {
     /** Interval of `:` keep-alive comments on idle streams (ms). Default 15 000. */
     keepAlive?: number;
@@ -45,6 +54,11 @@ export interface ServerOptions {
   };
 }
 
+export interface CacheHint {
+  ttlMs?: number;
+  scope?: "public" | "private";
+}
+
 export interface ResolvedOptions extends Required<Pick<ServerOptions, "validateOrigin" | "sessionTimeout" | "maxRequestSize" | "clientRequestTimeout">> {
   origins: OriginPolicy;
   allowedHosts: string[] | "*" | undefined;
@@ -52,6 +66,8 @@ export interface ResolvedOptions extends Required<Pick<ServerOptions, "validateO
   keepAlive: number;
   retry: number;
   pollAfter: number | undefined;
+  requestStateTtl: number;
+  cache: { ttlMs: number; scope: "public" | "private" };
 }
 
 export function resolveOptions(options: ServerOptions): ResolvedOptions {
@@ -72,7 +88,18 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     keepAlive: positive(options.sse?.keepAlive, "sse.keepAlive", 15_000),
     retry: positive(options.sse?.retry, "sse.retry", 1_000),
     pollAfter: options.sse?.pollAfter === undefined ? undefined : positive(options.sse.pollAfter, "sse.pollAfter", 0),
+    requestStateTtl: positive(options.requestStateTtl, "requestStateTtl", 600_000),
+    cache: resolveCache(options.cache, { ttlMs: 0, scope: "private" }, "cache"),
   };
+}
+
+/** Validates a caching hint; ttlMs must be a non-negative integer. */
+export function resolveCache(hint: CacheHint | undefined, fallback: { ttlMs: number; scope: "public" | "private" }, what: string) {
+  const ttlMs = hint?.ttlMs ?? fallback.ttlMs;
+  const scope = hint?.scope ?? fallback.scope;
+  if (!Number.isInteger(ttlMs) || ttlMs < 0) throw new TypeError(`${what}.ttlMs must be a non-negative integer, got ${ttlMs}`);
+  if (scope !== "public" && scope !== "private") throw new TypeError(`${what}.scope must be "public" or "private", got ${String(scope)}`);
+  return { ttlMs, scope };
 }
 
 export const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]", "::1"];

@@ -5,6 +5,7 @@ import { memoryStorage } from "../storage/memory.js";
 import type { Storage } from "../storage/types.js";
 import type {
   Completer,
+  Era,
   PromptConfig,
   PromptDefinition,
   PromptReturn,
@@ -19,6 +20,9 @@ import type {
 } from "./definitions.js";
 import { type ResolvedOptions, type ServerOptions, resolveOptions } from "./options.js";
 import { type TemplateParams, UriTemplate } from "./uri-template.js";
+import { RequestStateSealer } from "./request-state.js";
+import { precompile } from "../schema/index.js";
+import { paramHeaderSpecs } from "../http/mcp-headers.js";
 
 type Assigns = Record<string, unknown>;
 type MaybePromise<T> = T | Promise<T>;
@@ -52,6 +56,8 @@ export class Server<A extends Assigns = Assigns> {
   readonly prompts = new Map<string, PromptDefinition>();
   readonly completers = new Map<string, Completer<any>>();
   readonly #http: HttpHandler;
+  readonly #stateSecret: ServerOptions["requestStateSecret"];
+  #sealer: RequestStateSealer | undefined;
 
   constructor(options: ServerOptions) {
     this.options = resolveOptions(options);
@@ -59,6 +65,7 @@ export class Server<A extends Assigns = Assigns> {
     this.info = prune({ name, version, title, description, websiteUrl, icons }) as Server["info"];
     this.instructions = options.instructions;
     this.storage = options.storage ?? memoryStorage();
+    this.#stateSecret = options.requestStateSecret;
     this.#http = createHttpHandler(this as unknown as Server);
   }
 
@@ -77,6 +84,9 @@ export class Server<A extends Assigns = Assigns> {
     assertNew(this.tools, name, "tool");
     assertDescription(config?.description, `tool "${name}"`);
     const inputSchema = config.input ? objectSchema(config.input, `tool "${name}" input`) : { type: "object", properties: {} };
+    // A raw JSON Schema with an unsupported dialect or a remote $ref fails here, not on the first call.
+    if (config.input) precompile(config.input);
+    const paramHeaders = paramHeaderSpecs(inputSchema, name);
     const descriptor = prune({
       name,
       title: config.title,
@@ -87,7 +97,7 @@ export class Server<A extends Assigns = Assigns> {
       icons: config.icons,
       _meta: config._meta,
     });
-    this.tools.set(name, { name, config: config as ToolDefinition["config"], handler: handler as ToolDefinition["handler"], descriptor });
+    this.tools.set(name, { name, config: config as ToolDefinition["config"], handler: handler as ToolDefinition["handler"], descriptor, paramHeaders });
     this.#listChanged("tools");
     return this;
   }
@@ -101,7 +111,8 @@ export class Server<A extends Assigns = Assigns> {
     if (!URL.canParse?.(uri) && !/^[a-z][a-z0-9+.-]*:/i.test(uri)) throw new TypeError(`resource "${uri}": not an absolute URI`);
     assertNew(this.resources, uri, "resource");
     if (!config?.name) throw new TypeError(`resource "${uri}": a name is required`);
-    const descriptor = prune({ uri, ...config });
+    const { era: _era, cache: _cache, ...listed } = config;
+    const descriptor = prune({ uri, ...listed });
     this.resources.set(uri, { uri, config, handler: handler as ResourceDefinition["handler"], descriptor });
     this.#listChanged("resources");
     return this;
@@ -120,7 +131,7 @@ export class Server<A extends Assigns = Assigns> {
     assertNew(this.templates, uriTemplate, "resource template");
     if (!config?.name) throw new TypeError(`resource template "${uriTemplate}": a name is required`);
     const template = new UriTemplate(uriTemplate);
-    const { complete: _complete, list: _list, ...listed } = config;
+    const { complete: _complete, list: _list, era: _era, cache: _cache, ...listed } = config;
     const descriptor = prune({ uriTemplate, ...listed });
     this.templates.set(uriTemplate, { template, config: config as ResourceTemplateConfig<string, any>, handler: handler as ResourceDefinition["handler"], descriptor });
     this.#listChanged("resources");
@@ -176,18 +187,34 @@ export class Server<A extends Assigns = Assigns> {
     return this.prompts.delete(name) && (this.#listChanged("prompts"), true);
   }
 
+  /**
+   * Tells clients their list of tools, resources or prompts changed (2025 GET streams and
+   * 2026 `subscriptions/listen` streams, on every instance sharing the storage).
+   * Registration and removal call it for you.
+   */
+  async notifyListChanged(kind: "tools" | "resources" | "prompts"): Promise<void> {
+    await this.storage.bus.publish(BROADCAST_CHANNEL, { method: `notifications/${kind}/list_changed` });
+  }
+
   /** Tells subscribed clients (on any instance sharing this storage) that a resource changed. */
   async notifyResourceUpdated(uri: string): Promise<void> {
     await this.storage.bus.publish(BROADCAST_CHANNEL, { method: "notifications/resources/updated", params: { uri } });
   }
 
-  /** Capabilities follow what is registered, so clients never see a feature that isn't there. */
-  capabilities(): Record<string, unknown> {
-    const caps: Record<string, unknown> = { logging: {} };
-    if (this.tools.size) caps.tools = { listChanged: true };
-    if (this.resources.size || this.templates.size) caps.resources = { subscribe: true, listChanged: true };
-    if (this.prompts.size) caps.prompts = { listChanged: true };
-    if (this.prompts.size || this.templates.size || this.completers.size) caps.completions = {};
+  /**
+   * Capabilities follow what is registered for that era, so clients never see a feature that
+   * isn't there. Logging is a 2025-era capability; 2026 requests ask per request instead.
+   */
+  capabilities(era: Era = "legacy"): Record<string, unknown> {
+    const has = (items: Map<string, { config: { era?: Era } }>) => {
+      for (const item of items.values()) if (item.config.era === undefined || item.config.era === era) return true;
+      return false;
+    };
+    const caps: Record<string, unknown> = era === "legacy" ? { logging: {} } : {};
+    if (has(this.tools)) caps.tools = { listChanged: true };
+    if (has(this.resources) || has(this.templates)) caps.resources = { subscribe: true, listChanged: true };
+    if (has(this.prompts)) caps.prompts = { listChanged: true };
+    if (has(this.prompts) || has(this.templates) || this.completers.size) caps.completions = {};
     return caps;
   }
 
@@ -218,8 +245,12 @@ export class Server<A extends Assigns = Assigns> {
   }
 
   #listChanged(kind: "tools" | "resources" | "prompts"): void {
-    // Registration before serving is the common case; only tell clients when someone may listen.
-    void this.storage.bus.publish(BROADCAST_CHANNEL, { method: `notifications/${kind}/list_changed` }).catch(() => {});
+    void this.notifyListChanged(kind).catch(() => {});
+  }
+
+  /** Signs 2026-era `requestState`; created on first use. */
+  get requestState(): RequestStateSealer {
+    return (this.#sealer ??= new RequestStateSealer(this.#stateSecret, this.options.requestStateTtl));
   }
 }
 

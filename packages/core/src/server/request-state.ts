@@ -1,0 +1,115 @@
+import { ErrorCode, McpError } from "../protocol/errors.js";
+
+/**
+ * `requestState` for 2026-era input rounds (MRTR). The client echoes it verbatim, so it is
+ * attacker-controlled: we sign it (HMAC-SHA256) and bind it to an expiry, the method, a digest
+ * of the original params and the caller's principal. The answers gathered in earlier rounds
+ * ride inside it, which is what lets any instance continue the conversation.
+ */
+export interface StatePayload {
+  /** Expiry, ms since epoch. */
+  exp: number;
+  /** The method it was issued for. */
+  m: string;
+  /** SHA-256 of the canonical original params (base64url). */
+  d: string;
+  /** Authenticated principal, when there is one. */
+  p?: string;
+  /** Answers collected so far, by input key. */
+  a: Record<string, unknown>;
+}
+
+const encoder = new TextEncoder();
+let warned = false;
+
+export class RequestStateSealer {
+  readonly #key: Promise<CryptoKey>;
+  readonly ttlMs: number;
+
+  constructor(secret: string | Uint8Array | undefined, ttlMs = 10 * 60_000) {
+    this.ttlMs = ttlMs;
+    this.#key = importKey(secret);
+  }
+
+  async seal(payload: StatePayload): Promise<string> {
+    const body = base64url(encoder.encode(JSON.stringify(payload)));
+    const signature = await crypto.subtle.sign("HMAC", await this.#key, encoder.encode(body));
+    return `${body}.${base64url(new Uint8Array(signature))}`;
+  }
+
+  /** Verifies and decodes; every failure is the same -32602 so nothing leaks about why. */
+  async open(token: unknown, expected: { method: string; digest: string; principal?: string }): Promise<StatePayload> {
+    const invalid = (why: string) => new McpError(ErrorCode.InvalidParams, `Invalid requestState: ${why}; start over without requestState`);
+    if (typeof token !== "string" || token.length > 1_000_000) throw invalid("not a string this server issued");
+    const dot = token.indexOf(".");
+    const body = token.slice(0, dot);
+    const signature = fromBase64url(token.slice(dot + 1));
+    if (dot <= 0 || !signature) throw invalid("not a string this server issued");
+    const ok = await crypto.subtle.verify("HMAC", await this.#key, signature, encoder.encode(body));
+    if (!ok) throw invalid("signature check failed");
+    let payload: StatePayload;
+    try {
+      payload = JSON.parse(new TextDecoder().decode(fromBase64url(body)!)) as StatePayload;
+    } catch {
+      throw invalid("unreadable");
+    }
+    if (payload.exp < Date.now()) throw invalid("expired");
+    if (payload.m !== expected.method) throw invalid(`issued for ${payload.m}, not ${expected.method}`);
+    if (payload.d !== expected.digest) throw invalid("issued for different params");
+    if ((payload.p ?? "") !== (expected.principal ?? "")) throw invalid("issued to another caller");
+    return payload;
+  }
+}
+
+async function importKey(secret: string | Uint8Array | undefined): Promise<CryptoKey> {
+  let bytes: Uint8Array<ArrayBuffer>;
+  if (secret === undefined) {
+    if (!warned) {
+      warned = true;
+      console.warn(
+        "[wisp] No requestStateSecret configured: using a random per-process key. Input rounds (input_required) " +
+          "then only work when the retry reaches this same process; set requestStateSecret when running several instances.",
+      );
+    }
+    bytes = crypto.getRandomValues(new Uint8Array(32));
+  } else {
+    bytes = typeof secret === "string" ? encoder.encode(secret) : new Uint8Array(secret);
+    if (bytes.length < 32) throw new TypeError("createServer: requestStateSecret must be at least 32 bytes");
+  }
+  return crypto.subtle.importKey("raw", bytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+}
+
+/** SHA-256 of the params that identify a request, independent of key order and of the round's extras. */
+export async function paramsDigest(method: string, params: Record<string, unknown>): Promise<string> {
+  const { _meta: _m, inputResponses: _i, requestState: _r, ...rest } = params;
+  if ((method === "tools/call" || method === "prompts/get") && rest.arguments === undefined) rest.arguments = {};
+  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(canonical(rest)));
+  return base64url(new Uint8Array(digest));
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.keys(value as object)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`);
+    return `{${entries.join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
+function base64url(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function fromBase64url(text: string): Uint8Array<ArrayBuffer> | undefined {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined;
+  try {
+    const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+    return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+  } catch {
+    return undefined;
+  }
+}
