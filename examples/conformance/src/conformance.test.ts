@@ -55,6 +55,22 @@ describe("official conformance suite", () => {
     expect(Object.keys(result.scenarios).length).toBeGreaterThanOrEqual(33);
   }, 300_000);
 
+  it("0.2.0-alpha.12 --requirements 2026-07-28: no failures, no warnings (pending, tasks extension included)", async () => {
+    const result = await runConformance({ url, version: "0.2.0-alpha.12", args: ["--requirements", "2026-07-28"], quiet: true });
+    expectClean(result, [
+      "server-stateless",
+      "caching",
+      "input-required-result-multi-round",
+      "input-required-result-tampered-state",
+      "http-header-validation",
+      "http-custom-header-server-validation",
+      "json-schema-2020-12",
+      "tasks-lifecycle",
+      "tasks-mrtr-input",
+    ]);
+    expect(Object.keys(result.scenarios).length).toBeGreaterThanOrEqual(50);
+  }, 300_000);
+
   it("0.1.16, every scenario (active and pending): no failures, no warnings", async () => {
     const result = await runConformance({ url, version: "0.1.16", args: ["--suite", "all"], quiet: true });
     expectClean(result, ["server-initialize", "tools-call-sampling", "server-sse-polling", "json-schema-2020-12"]);

@@ -10,6 +10,7 @@ import { type Server, audio, createServer, image, resource, text } from "@wisp/c
 import * as v from "valibot";
 import { PNG_1X1, WAV_SILENCE } from "./assets.js";
 import { modernPrompts, modernTools } from "./fixture-modern.js";
+import { taskTools } from "./fixture-tasks.js";
 
 /** Registers one group of tools, resources and prompts on the fixture server. */
 export type FixtureSet = (server: Server) => void;
@@ -287,7 +288,7 @@ export const legacyPrompts: FixtureSet = (server) => {
 };
 
 /** Registered in this order; append the 2026-era set here when it lands. */
-export const FIXTURE_SETS: readonly FixtureSet[] = [legacyTools, legacyResources, legacyPrompts, modernTools, modernPrompts];
+export const FIXTURE_SETS: readonly FixtureSet[] = [legacyTools, legacyResources, legacyPrompts, modernTools, modernPrompts, taskTools];
 
 /** Builds the fixture server with every registration; serving it is the caller's job. */
 export function createConformanceServer(): Server {

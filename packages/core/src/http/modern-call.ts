@@ -19,6 +19,11 @@ const inputRequestKinds: Record<string, { prefix: string; valid: (answer: unknow
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
+/** How a handler running as a task waits for input: the task turns input_required until tasks/update answers. */
+export interface TaskInput {
+  requestInput(key: string, method: string, params: Record<string, unknown>): Promise<unknown>;
+}
+
 export interface ModernCallInit {
   method: string;
   headers: Record<string, string>;
@@ -42,6 +47,7 @@ export class ModernCall implements RequestWire {
   readonly #counters: Record<string, number> = {};
   #writer: SseWriter | undefined;
   #finished = false;
+  #task: TaskInput | undefined;
 
   constructor(init: ModernCallInit) {
     this.#init = init;
@@ -55,8 +61,18 @@ export class ModernCall implements RequestWire {
     return this.#writer !== undefined;
   }
 
+  /** From now on the handler runs as a task: input waits for tasks/update, notifications are dropped. */
+  attachTask(task: TaskInput): void {
+    this.#task = task;
+  }
+
+  abort(reason: string): void {
+    this.#controller.abort(reason);
+  }
+
   notify(method: string, params: Record<string, unknown>): void {
-    if (this.#finished || !this.#init.canStream) return;
+    // Tasks carry no progress or logs; the client polls tasks/get instead.
+    if (this.#finished || !this.#init.canStream || this.#task) return;
     if (!this.#writer) {
       this.#writer = new SseWriter({
         keepAlive: this.#init.keepAlive,
@@ -76,13 +92,14 @@ export class ModernCall implements RequestWire {
     const kind = inputRequestKinds[method];
     // Keys follow call order, so a handler that runs again asks the same questions under the same keys.
     const inputKey = key ?? `${kind.prefix}_${(this.#counters[kind.prefix] = (this.#counters[kind.prefix] ?? 0) + 1)}`;
-    if (inputKey in this.#init.answers) {
-      const answer = this.#init.answers[inputKey];
-      if (!kind.valid(answer)) throw new McpError(ErrorCode.InvalidParams, `inputResponses["${inputKey}"] is not a valid ${method} result`);
-      return answer as Record<string, unknown>;
+    const known = inputKey in this.#init.answers;
+    if (!known && !this.#task) {
+      this.pending[inputKey] = { method, params };
+      throw new InputRequired();
     }
-    this.pending[inputKey] = { method, params };
-    throw new InputRequired();
+    const answer = known ? this.#init.answers[inputKey] : await this.#task!.requestInput(inputKey, method, params);
+    if (!kind.valid(answer)) throw new McpError(ErrorCode.InvalidParams, `inputResponses["${inputKey}"] is not a valid ${method} result`);
+    return answer as Record<string, unknown>;
   }
 
   closeStream(): void {

@@ -13,6 +13,7 @@ import { type LegacyDeps, accepted, jsonOutcome } from "./legacy.js";
 import { listen } from "./listen.js";
 import { checkParamHeaders, checkStandardHeaders } from "./mcp-headers.js";
 import { MRTR_METHODS, ModernCall } from "./modern-call.js";
+import { TASK_METHODS, declaresTasks, runAsTask, taskMethod, tasksRequired } from "./modern-tasks.js";
 
 export const META = {
   protocolVersion: "io.modelcontextprotocol/protocolVersion",
@@ -75,13 +76,24 @@ export async function modernPost(deps: LegacyDeps, body: unknown, ask: Ask): Pro
   const method = message.method;
   if (method === "server/discover") return jsonOutcome(200, ask.headers, resultMessage(id, discover(deps)));
   if (method === "subscriptions/listen") return listen(deps, id, params, ask.headers);
+  const capabilities = meta[META.clientCapabilities] as Record<string, unknown>;
+  const principal = ask.host?.principal;
+  if (TASK_METHODS.has(method) && server.hasTaskTools) {
+    if (!declaresTasks(capabilities)) return fail(400, tasksRequired().code, tasksRequired().message, tasksRequired().data);
+    return jsonOutcome(200, ask.headers, await taskMethod(server, id, method, params, principal));
+  }
   const handler = REMOVED.has(method) ? undefined : legacyMethods[method];
   if (!handler) {
     const why = REMOVED.has(method) ? `${method} is not part of protocol ${version}` : method;
     return fail(404, ErrorCode.MethodNotFound, `Method not found: ${why}`);
   }
-  if (method === "tools/call") {
-    const tool = server.tools.get(String(params.name));
+  const tool = method === "tools/call" ? server.tools.get(String(params.name)) : undefined;
+  const asTask = tool?.config.task !== undefined && tool.config.era !== "legacy" && declaresTasks(capabilities);
+  if (tool?.config.task === "required" && !asTask && tool.config.era !== "legacy") {
+    const error = tasksRequired();
+    return fail(400, error.code, error.message, error.data);
+  }
+  if (tool) {
     const problem = tool?.paramHeaders.length ? checkParamHeaders(tool.paramHeaders, params.arguments as Record<string, unknown> | undefined, (name) => exchange.header(name)) : null;
     if (problem) return fail(400, ErrorCode.HeaderMismatch, `Header mismatch: ${problem}`);
   }
@@ -89,7 +101,6 @@ export async function modernPost(deps: LegacyDeps, body: unknown, ask: Ask): Pro
   // Input rounds: answers from earlier rounds ride in the signed requestState.
   let answers: Record<string, unknown> = {};
   let digest: string | undefined;
-  const principal = ask.host?.principal;
   if (MRTR_METHODS.has(method)) {
     if ("inputResponses" in params && !isObject(params.inputResponses)) {
       return fail(200, ErrorCode.InvalidParams, "Invalid params: inputResponses must be an object keyed like inputRequests");
@@ -124,17 +135,24 @@ export async function modernPost(deps: LegacyDeps, body: unknown, ask: Ask): Pro
       logLevel: logLevel as string | undefined,
     });
     const call: Call = { server, ctx, params, version, era: "modern", resourceNotFoundCode: ErrorCode.InvalidParams };
+    const answer = async (outcome: { result: Record<string, unknown> } | { error: unknown }) => {
+      if ("result" in outcome) return wire.finish(200, resultMessage(id, decorate(deps, method, params, outcome.result)));
+      const { error } = outcome;
+      if (error instanceof InputRequired && Object.keys(wire.pending).length > 0) {
+        const requestState = await server.requestState.seal({ exp: Date.now() + server.options.requestStateTtl, m: method, d: digest!, p: principal, a: answers });
+        wire.finish(200, resultMessage(id, { resultType: "input_required", inputRequests: wire.pending, requestState, _meta: { [META.serverInfo]: server.info } }));
+        return;
+      }
+      const mcpError = error instanceof InputRequired ? new McpError(ErrorCode.InternalError, "Internal error") : toMcpError(error);
+      wire.finish(wire.streaming ? 200 : statusOf(mcpError.code), errorMessage(id, mcpError));
+    };
+    if (asTask) {
+      void runAsTask({ server, id, wire, principal, run: () => handler(call), answerDirectly: answer });
+      return;
+    }
     handler(call).then(
-      (result) => wire.finish(200, resultMessage(id, decorate(deps, method, params, result))),
-      async (error) => {
-        if (error instanceof InputRequired && Object.keys(wire.pending).length > 0) {
-          const requestState = await server.requestState.seal({ exp: Date.now() + server.options.requestStateTtl, m: method, d: digest!, p: principal, a: answers });
-          wire.finish(200, resultMessage(id, { resultType: "input_required", inputRequests: wire.pending, requestState, _meta: { [META.serverInfo]: server.info } }));
-          return;
-        }
-        const mcpError = error instanceof InputRequired ? new McpError(ErrorCode.InternalError, "Internal error") : toMcpError(error);
-        wire.finish(wire.streaming ? 200 : statusOf(mcpError.code), errorMessage(id, mcpError));
-      },
+      (result) => answer({ result }),
+      (error) => answer({ error }),
     );
   });
 }

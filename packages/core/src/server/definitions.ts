@@ -39,6 +39,13 @@ export interface ToolConfig<I extends SchemaLike | undefined, O extends SchemaLi
   annotations?: ToolAnnotations;
   icons?: Icon[];
   _meta?: Record<string, unknown>;
+  /**
+   * 2026 tasks extension: "optional" or "required" lets the server run the call as a task for
+   * clients that declare `io.modelcontextprotocol/tasks`. Input asked for before the handler's
+   * first real await is gathered in input rounds first; input asked for later parks the task
+   * in input_required until tasks/update answers.
+   */
+  task?: "optional" | "required";
 }
 
 export type ToolArgs<I> = I extends SchemaLike ? InferOutput<I> : Record<string, never>;

@@ -39,6 +39,8 @@ export interface ServerOptions {
   requestStateSecret?: string | Uint8Array;
   /** How long a `requestState` stays valid (ms). Default 600 000. */
   requestStateTtl?: number;
+  /** 2026 tasks extension: how long task records live and the suggested polling interval (ms). Defaults 300 000 / 500. */
+  tasks?: { ttlMs?: number; pollIntervalMs?: number };
   /** Caching hints on 2026-era results (discover, lists, resources/read). Default `{ ttlMs: 0, scope: "private" }`. */
   cache?: CacheHint;
   sse?: {
@@ -67,6 +69,7 @@ export interface ResolvedOptions extends Required<Pick<ServerOptions, "validateO
   retry: number;
   pollAfter: number | undefined;
   requestStateTtl: number;
+  tasks: { ttlMs: number; pollIntervalMs: number };
   cache: { ttlMs: number; scope: "public" | "private" };
 }
 
@@ -89,6 +92,10 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     retry: positive(options.sse?.retry, "sse.retry", 1_000),
     pollAfter: options.sse?.pollAfter === undefined ? undefined : positive(options.sse.pollAfter, "sse.pollAfter", 0),
     requestStateTtl: positive(options.requestStateTtl, "requestStateTtl", 600_000),
+    tasks: {
+      ttlMs: Math.round(positive(options.tasks?.ttlMs, "tasks.ttlMs", 300_000)),
+      pollIntervalMs: Math.round(positive(options.tasks?.pollIntervalMs, "tasks.pollIntervalMs", 500)),
+    },
     cache: resolveCache(options.cache, { ttlMs: 0, scope: "private" }, "cache"),
   };
 }

@@ -21,6 +21,7 @@ import type {
 import { type ResolvedOptions, type ServerOptions, resolveOptions } from "./options.js";
 import { type TemplateParams, UriTemplate } from "./uri-template.js";
 import { RequestStateSealer } from "./request-state.js";
+import { TASKS_EXTENSION, TaskStore } from "./tasks.js";
 import { precompile } from "../schema/index.js";
 import { paramHeaderSpecs } from "../http/mcp-headers.js";
 
@@ -58,6 +59,7 @@ export class Server<A extends Assigns = Assigns> {
   readonly #http: HttpHandler;
   readonly #stateSecret: ServerOptions["requestStateSecret"];
   #sealer: RequestStateSealer | undefined;
+  #tasks: TaskStore | undefined;
 
   constructor(options: ServerOptions) {
     this.options = resolveOptions(options);
@@ -215,6 +217,7 @@ export class Server<A extends Assigns = Assigns> {
     if (has(this.resources) || has(this.templates)) caps.resources = { subscribe: true, listChanged: true };
     if (has(this.prompts)) caps.prompts = { listChanged: true };
     if (has(this.prompts) || has(this.templates) || this.completers.size) caps.completions = {};
+    if (era === "modern" && this.hasTaskTools) caps.extensions = { [TASKS_EXTENSION]: {} };
     return caps;
   }
 
@@ -246,6 +249,17 @@ export class Server<A extends Assigns = Assigns> {
 
   #listChanged(kind: "tools" | "resources" | "prompts"): void {
     void this.notifyListChanged(kind).catch(() => {});
+  }
+
+  /** True when some tool may run as a 2026 task. */
+  get hasTaskTools(): boolean {
+    for (const tool of this.tools.values()) if (tool.config.task) return true;
+    return false;
+  }
+
+  /** 2026 task records, shared by every instance through the storage. */
+  get taskStore(): TaskStore {
+    return (this.#tasks ??= new TaskStore(this.storage, this.options.tasks.ttlMs, this.options.tasks.pollIntervalMs));
   }
 
   /** Signs 2026-era `requestState`; created on first use. */

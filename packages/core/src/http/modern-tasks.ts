@@ -1,0 +1,107 @@
+import { InputRequired } from "../context/wire.js";
+import { ErrorCode, McpError } from "../protocol/errors.js";
+import { type RequestId, errorMessage, resultMessage, toMcpError } from "../protocol/jsonrpc.js";
+import type { Server } from "../server/server.js";
+import { TASKS_EXTENSION, type TaskEvent, TaskStore, createTaskResult, detailedTask, taskChannel } from "../server/tasks.js";
+import type { ModernCall, TaskInput } from "./modern-call.js";
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+export const declaresTasks = (capabilities: Record<string, unknown>): boolean =>
+  isObject(capabilities.extensions) && TASKS_EXTENSION in capabilities.extensions;
+
+export const tasksRequired = () =>
+  new McpError(ErrorCode.MissingRequiredClientCapability, `This request needs the ${TASKS_EXTENSION} extension; declare it in _meta clientCapabilities.extensions`, {
+    requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } },
+  });
+
+/**
+ * Runs a task-capable tools/call. Input asked for in the handler's first turn is answered in
+ * ordinary input rounds (no task yet); a handler still busy after that turn becomes a task:
+ * the client gets a CreateTaskResult now and polls tasks/get for the outcome.
+ */
+export async function runAsTask(options: {
+  server: Server;
+  id: RequestId;
+  wire: ModernCall;
+  principal: string | undefined;
+  run: () => Promise<Record<string, unknown>>;
+  /** Answers the request without a task (input rounds, quick results, errors). */
+  answerDirectly: (outcome: { result: Record<string, unknown> } | { error: unknown }) => Promise<void>;
+}): Promise<void> {
+  const { server, id, wire, principal, run, answerDirectly } = options;
+  let outcome: { result: Record<string, unknown> } | { error: unknown } | undefined;
+  const running = run().then(
+    (result) => (outcome = { result }),
+    (error) => (outcome = { error }),
+  );
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  if (outcome) return answerDirectly(outcome);
+
+  const store = server.taskStore;
+  const record = await store.create(principal);
+  const taskId = record.taskId;
+  const waiters = new Map<string, (answer: unknown) => void>();
+  const checkAnswers = async () => {
+    const current = await server.storage.tasks.get(taskId);
+    const answers = (current?.answers ?? {}) as Record<string, unknown>;
+    for (const [key, resolve] of waiters) {
+      if (key in answers) {
+        waiters.delete(key);
+        resolve(answers[key]);
+      }
+    }
+  };
+  const input: TaskInput = {
+    requestInput: (key, method, params) =>
+      new Promise((resolve) => {
+        waiters.set(key, resolve);
+        void store
+          .change(taskId, (task) => {
+            task.status = "input_required";
+            task.inputRequests = { ...task.inputRequests, [key]: { method, params } };
+          })
+          .then(checkAnswers);
+      }),
+  };
+  const unsubscribe = await server.storage.bus.subscribe(taskChannel(taskId), (message) => {
+    if ((message as TaskEvent).type === "cancelled") wire.abort("task cancelled by the client");
+    else void checkAnswers();
+  });
+  wire.attachTask(input);
+  wire.finish(200, resultMessage(id, { ...createTaskResult(record), _meta: { "io.modelcontextprotocol/serverInfo": server.info } }));
+
+  await running;
+  await unsubscribe();
+  const ended = outcome!;
+  await store.change(taskId, (task) => {
+    if ("result" in ended) {
+      task.status = "completed";
+      task.result = { ...ended.result, resultType: "complete" };
+    } else {
+      const error = ended.error instanceof InputRequired ? new McpError(ErrorCode.InternalError, "Internal error") : toMcpError(ended.error);
+      task.status = "failed";
+      task.error = error.toJSON();
+    }
+    delete task.inputRequests;
+  });
+}
+
+/** tasks/get, tasks/update, tasks/cancel. tasks/result and tasks/list were removed (404 upstream). */
+export async function taskMethod(server: Server, id: RequestId, method: string, params: Record<string, unknown>, principal: string | undefined): Promise<string> {
+  const store: TaskStore = server.taskStore;
+  try {
+    if (method === "tasks/get") return resultMessage(id, detailedTask(await store.load(params.taskId, principal)));
+    if (method === "tasks/update") {
+      if (!isObject(params.inputResponses)) throw new McpError(ErrorCode.InvalidParams, 'tasks/update: "inputResponses" must be an object keyed like inputRequests');
+      await store.answer(String(params.taskId), principal, params.inputResponses);
+      return resultMessage(id, { resultType: "complete" });
+    }
+    await store.cancel(String(params.taskId), principal);
+    return resultMessage(id, { resultType: "complete" });
+  } catch (error) {
+    return errorMessage(id, toMcpError(error));
+  }
+}
+
+export const TASK_METHODS: ReadonlySet<string> = new Set(["tasks/get", "tasks/update", "tasks/cancel"]);
