@@ -1,5 +1,5 @@
 import { type IncomingMessage, type ServerResponse, createServer as createHttpServer, type Server as HttpServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import type { Server } from "@wisp/core";
 import { type NodeHandlerOptions, toNodeHandler } from "./handler.js";
 
@@ -45,6 +45,26 @@ export async function serve(server: Server<any>, options: ServeOptions = {}): Pr
     }
     listener(req, res);
   });
+  // Sockets with a request in flight finish it on close(); the rest (including ones that
+  // connected but never sent a request, which Node doesn't count as idle) are dropped at once.
+  const sockets = new Set<Socket>();
+  const busy = new Set<Socket>();
+  node.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => {
+      sockets.delete(socket);
+      busy.delete(socket);
+    });
+  });
+  let closing = false;
+  node.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    busy.add(req.socket);
+    res.once("close", () => {
+      busy.delete(req.socket);
+      // During shutdown a finished response must not leave its keep-alive connection open.
+      if (closing) setImmediate(() => node.closeIdleConnections());
+    });
+  });
   // Long-lived SSE streams must not be cut by Node's request timeout.
   node.requestTimeout = 0;
   node.keepAliveTimeout = 5_000;
@@ -62,9 +82,10 @@ export async function serve(server: Server<any>, options: ServeOptions = {}): Pr
     port,
     node,
     close: async () => {
+      closing = true;
       const closed = new Promise<void>((resolve) => node.close(() => resolve()));
       await server.close(); // ends SSE streams, so their connections can finish
-      node.closeIdleConnections();
+      for (const socket of sockets) if (!busy.has(socket)) socket.destroy();
       const timer = setTimeout(() => node.closeAllConnections(), options.shutdownTimeout ?? 5_000);
       await closed;
       clearTimeout(timer);

@@ -75,7 +75,10 @@ export async function modernPost(deps: LegacyDeps, body: unknown, ask: Ask): Pro
   const { server } = deps;
   const method = message.method;
   if (method === "server/discover") return jsonOutcome(200, ask.headers, resultMessage(id, discover(deps)));
-  if (method === "subscriptions/listen") return listen(deps, id, params, ask.headers);
+  if (method === "subscriptions/listen") {
+    if (!ask.canStream) return fail(406, ErrorCode.BadRequest, "Not Acceptable: subscriptions/listen answers with an event stream; add text/event-stream to Accept");
+    return listen(deps, id, params, ask.headers);
+  }
   const capabilities = meta[META.clientCapabilities] as Record<string, unknown>;
   const principal = ask.host?.principal;
   if (TASK_METHODS.has(method) && server.hasTaskTools) {

@@ -55,7 +55,7 @@ const objectParam = (params: Record<string, unknown>, key: string, method: strin
 // ---------- tools ----------
 
 async function listTools({ server, ctx, params, era }: Call) {
-  requireCapability(server.tools.size > 0, "tools/list");
+  requireCapability(server.hasVisible("tools", era), "tools/list");
   const { page, nextCursor } = paginate(allVisible(server.tools.values(), era), params.cursor, ctx.paginationLimit);
   const result: Record<string, unknown> = { tools: page.map((tool) => tool.descriptor) };
   if (nextCursor) result.nextCursor = nextCursor;
@@ -63,7 +63,7 @@ async function listTools({ server, ctx, params, era }: Call) {
 }
 
 async function callTool({ server, ctx, params, version, era }: Call) {
-  requireCapability(server.tools.size > 0, "tools/call");
+  requireCapability(server.hasVisible("tools", era), "tools/call");
   const name = stringParam(params, "name", "tools/call");
   const tool = server.tools.get(name);
   if (!tool || !visible(tool, era)) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
@@ -109,7 +109,7 @@ function toolResult(value: unknown, name: string): Record<string, unknown> {
 // ---------- resources ----------
 
 async function listResources({ server, ctx, params, era }: Call) {
-  requireCapability(server.resources.size + server.templates.size > 0, "resources/list");
+  requireCapability(server.hasVisible("resources", era), "resources/list");
   const listed: Record<string, unknown>[] = allVisible(server.resources.values(), era).map((r) => r.descriptor);
   for (const template of allVisible(server.templates.values(), era)) {
     if (!template.config.list) continue;
@@ -123,13 +123,13 @@ async function listResources({ server, ctx, params, era }: Call) {
 }
 
 async function listTemplates({ server, ctx, params, era }: Call) {
-  requireCapability(server.resources.size + server.templates.size > 0, "resources/templates/list");
+  requireCapability(server.hasVisible("resources", era), "resources/templates/list");
   const { page, nextCursor } = paginate(allVisible(server.templates.values(), era).map((t) => t.descriptor), params.cursor, ctx.paginationLimit);
   return nextCursor ? { resourceTemplates: page, nextCursor } : { resourceTemplates: page };
 }
 
 async function readResource({ server, ctx, params, resourceNotFoundCode, era }: Call) {
-  requireCapability(server.resources.size + server.templates.size > 0, "resources/read");
+  requireCapability(server.hasVisible("resources", era), "resources/read");
   const uri = stringParam(params, "uri", "resources/read");
   const fixed = server.resources.get(uri);
   if (fixed && visible(fixed, era)) return { contents: resourceContents(await fixed.handler({ uri, params: {} }, ctx), uri, fixed.config.mimeType) };
@@ -151,8 +151,8 @@ function resourceContents(value: ResourceReturn, uri: string, mimeType: string |
   throw new McpError(ErrorCode.InternalError, `The handler for ${uri} returned neither text, bytes nor contents`);
 }
 
-async function subscribe({ server, params, updateSession, record }: Call, on: boolean) {
-  requireCapability(server.resources.size + server.templates.size > 0, on ? "resources/subscribe" : "resources/unsubscribe");
+async function subscribe({ server, params, updateSession, record, era }: Call, on: boolean) {
+  requireCapability(server.hasVisible("resources", era), on ? "resources/subscribe" : "resources/unsubscribe");
   const uri = stringParam(params, "uri", on ? "resources/subscribe" : "resources/unsubscribe");
   const current = new Set(record?.subscriptions ?? []);
   if (on) current.add(uri);
@@ -164,13 +164,13 @@ async function subscribe({ server, params, updateSession, record }: Call, on: bo
 // ---------- prompts ----------
 
 async function listPrompts({ server, ctx, params, era }: Call) {
-  requireCapability(server.prompts.size > 0, "prompts/list");
+  requireCapability(server.hasVisible("prompts", era), "prompts/list");
   const { page, nextCursor } = paginate(allVisible(server.prompts.values(), era).map((p) => p.descriptor), params.cursor, ctx.paginationLimit);
   return nextCursor ? { prompts: page, nextCursor } : { prompts: page };
 }
 
 async function getPrompt({ server, ctx, params, era }: Call) {
-  requireCapability(server.prompts.size > 0, "prompts/get");
+  requireCapability(server.hasVisible("prompts", era), "prompts/get");
   const name = stringParam(params, "name", "prompts/get");
   const prompt = server.prompts.get(name);
   if (!prompt || !visible(prompt, era)) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${name}`);

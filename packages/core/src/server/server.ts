@@ -208,15 +208,11 @@ export class Server<A extends Assigns = Assigns> {
    * isn't there. Logging is a 2025-era capability; 2026 requests ask per request instead.
    */
   capabilities(era: Era = "legacy"): Record<string, unknown> {
-    const has = (items: Map<string, { config: { era?: Era } }>) => {
-      for (const item of items.values()) if (item.config.era === undefined || item.config.era === era) return true;
-      return false;
-    };
     const caps: Record<string, unknown> = era === "legacy" ? { logging: {} } : {};
-    if (has(this.tools)) caps.tools = { listChanged: true };
-    if (has(this.resources) || has(this.templates)) caps.resources = { subscribe: true, listChanged: true };
-    if (has(this.prompts)) caps.prompts = { listChanged: true };
-    if (has(this.prompts) || has(this.templates) || this.completers.size) caps.completions = {};
+    if (this.hasVisible("tools", era)) caps.tools = { listChanged: true };
+    if (this.hasVisible("resources", era)) caps.resources = { subscribe: true, listChanged: true };
+    if (this.hasVisible("prompts", era)) caps.prompts = { listChanged: true };
+    if (this.hasVisible("prompts", era) || this.hasVisible("templates", era) || this.completers.size) caps.completions = {};
     if (era === "modern" && this.hasTaskTools) caps.extensions = { [TASKS_EXTENSION]: {} };
     return caps;
   }
@@ -249,6 +245,14 @@ export class Server<A extends Assigns = Assigns> {
 
   #listChanged(kind: "tools" | "resources" | "prompts"): void {
     void this.notifyListChanged(kind).catch(() => {});
+  }
+
+  /** Whether any feature of this kind is served to `era`: capabilities and method routing agree on it. */
+  hasVisible(kind: "tools" | "resources" | "templates" | "prompts", era: Era): boolean {
+    const maps: Map<string, { config: { era?: Era } }>[] =
+      kind === "resources" ? [this.resources, this.templates] : [kind === "tools" ? this.tools : kind === "prompts" ? this.prompts : this.templates];
+    for (const map of maps) for (const item of map.values()) if (item.config.era === undefined || item.config.era === era) return true;
+    return false;
   }
 
   /** True when some tool may run as a 2026 task. */
