@@ -16,8 +16,13 @@ export interface HostContext {
   remoteIp?: string;
   /** True when the listener is bound to a loopback address: Host is then checked against loopback names. */
   loopback?: boolean;
-  /** The authenticated caller (e.g. a token's subject); binds 2026 `requestState` to it. */
+  /** The authenticated caller (e.g. a token's subject); binds 2026 `requestState` and tasks to it. */
   principal?: string;
+  /**
+   * The id `initialize` gives the new session, when the host must know it in advance (e.g. a
+   * Workers entry routing each session to its own Durable Object). Default: a fresh nanoid.
+   */
+  sessionId?: string;
 }
 
 export interface HttpHandler {

@@ -57,7 +57,8 @@ export async function initialize(deps: LegacyDeps, message: JsonRpcRequest, ask:
   }
   const clientInfo = (params.clientInfo && typeof params.clientInfo === "object" ? params.clientInfo : { name: "unknown", version: "0" }) as SessionRecord["clientInfo"];
   const protocolVersion = negotiateLegacyVersion(params.protocolVersion);
-  const sessionId = nanoid();
+  const sessionId = ask.host?.sessionId ?? nanoid();
+  if (!/^[\x21-\x7e]{16,128}$/.test(sessionId)) throw new TypeError("host.sessionId must be 16–128 visible ASCII characters");
   const record: SessionRecord = {
     protocolVersion,
     clientInfo,
