@@ -2,6 +2,18 @@ import { ErrorCode, McpError } from "../protocol/errors.js";
 import type { RequestId } from "../protocol/jsonrpc.js";
 import { type InferOutput, type SchemaLike, isStandardSchema, toJsonSchema, validate, formatIssues } from "../schema/index.js";
 import type { Transport } from "./transport.js";
+import {
+  type ComponentKind,
+  type ComponentStore,
+  type SessionPromptConfig,
+  type SessionResourceConfig,
+  type SessionToolConfig,
+  emptyComponents,
+  noSessionStore,
+  promptComponent,
+  resourceComponent,
+  toolComponent,
+} from "./session-components.js";
 import type { RequestWire } from "./wire.js";
 
 export const LOG_LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"] as const;
@@ -63,7 +75,20 @@ export interface Root {
   name?: string;
 }
 
+/** Who the caller is, as established by the host (an auth middleware or `onRequest` hook). */
+export interface AuthInfo {
+  /** A stable id for the caller (token subject); binds 2026 requestState and tasks. */
+  principal?: string;
+  scopes?: string[];
+  [key: string]: unknown;
+}
+
 export interface ContextInit<A> {
+  auth?: AuthInfo;
+  /** The session's component store (2025 era); absent on stateless requests. */
+  components?: ComponentStore;
+  /** Persists a per-session page size (2025 era). */
+  setSessionPaginationLimit?: (limit: number | undefined) => Promise<void>;
   assigns: A;
   request: RequestInfo;
   session: SessionInfo;
@@ -83,8 +108,12 @@ export class Context<A extends Record<string, unknown> = Record<string, unknown>
   readonly request: RequestInfo;
   readonly session: SessionInfo;
   readonly initialized: boolean;
+  /** Set by the host's auth step; undefined when the request is anonymous. */
+  readonly auth: AuthInfo | undefined;
   /** Page size for list results; `undefined` means one page with everything. */
   paginationLimit: number | undefined;
+  readonly #components: ComponentStore | undefined;
+  readonly #setSessionLimit: ContextInit<A>["setSessionPaginationLimit"];
   readonly #transport: () => Transport;
   #transportValue: Transport | undefined;
   readonly #wire: RequestWire;
@@ -97,6 +126,9 @@ export class Context<A extends Record<string, unknown> = Record<string, unknown>
     this.session = init.session;
     this.initialized = init.initialized;
     this.paginationLimit = init.paginationLimit;
+    this.auth = init.auth;
+    this.#components = init.components;
+    this.#setSessionLimit = init.setSessionPaginationLimit;
     this.#transport = init.transport;
     this.#wire = init.wire;
     this.#logLevel = init.logLevel;
@@ -130,6 +162,72 @@ export class Context<A extends Record<string, unknown> = Record<string, unknown>
     const target = this.assigns as Record<string, unknown>;
     if (!(key in target)) target[key] = compute();
     return this;
+  }
+
+  /**
+   * Sets the page size of list results for this request, or for the rest of the session.
+   * @example server.use("tools/list", (ctx, next) => { ctx.setPaginationLimit(20); return next(); });
+   */
+  async setPaginationLimit(limit: number | undefined, scope: "request" | "session" = "request"): Promise<void> {
+    if (limit !== undefined && (!Number.isInteger(limit) || limit <= 0)) throw new TypeError(`setPaginationLimit: ${limit} is not a positive integer`);
+    this.paginationLimit = limit;
+    if (scope === "session") {
+      if (!this.#setSessionLimit) noSessionStore();
+      await this.#setSessionLimit!(limit);
+    }
+  }
+
+  /**
+   * Registers a tool for this session only (2025 era). The implementation is the handler
+   * registered with `server.toolHandler(key)` on every instance; the registration is data.
+   * Only this session hears `notifications/tools/list_changed`.
+   * @example await ctx.registerTool("eu_report", { description: "EU sales", handler: "run_report", data: { region: "EU" } });
+   */
+  async registerTool(name: string, config: SessionToolConfig): Promise<void> {
+    const store = this.#components ?? noSessionStore();
+    store.assertFree("tools", name);
+    const component = toolComponent(name, config);
+    store.assertHandler("tool", component.handler);
+    const next = store.current();
+    next.tools[name] = component;
+    await store.save(next, ["tools"]);
+  }
+
+  /** Registers a resource (fixed URI) or resource template (URI with `{…}`) for this session only. */
+  async registerResource(uriOrTemplate: string, config: SessionResourceConfig): Promise<void> {
+    const store = this.#components ?? noSessionStore();
+    const { kind, component } = resourceComponent(uriOrTemplate, config);
+    store.assertFree(kind, uriOrTemplate);
+    store.assertHandler("resource", component.handler);
+    const next = store.current();
+    next[kind][uriOrTemplate] = component;
+    await store.save(next, ["resources"]);
+  }
+
+  /** Registers a prompt for this session only. */
+  async registerPrompt(name: string, config: SessionPromptConfig): Promise<void> {
+    const store = this.#components ?? noSessionStore();
+    store.assertFree("prompts", name);
+    const component = promptComponent(name, config);
+    store.assertHandler("prompt", component.handler);
+    const next = store.current();
+    next.prompts[name] = component;
+    await store.save(next, ["prompts"]);
+  }
+
+  /** Removes every component this session registered. */
+  async clearComponents(): Promise<void> {
+    const store = this.#components ?? noSessionStore();
+    const current = store.current();
+    const changed = (Object.keys(current) as ComponentKind[]).filter((kind) => Object.keys(current[kind]).length > 0);
+    if (changed.length) await store.save(emptyComponents(), changed.map((k) => (k === "templates" ? "resources" : k)));
+  }
+
+  /** The list entries of what this session registered (2025 era; empty on stateless requests). */
+  components(): { tools: Record<string, unknown>[]; resources: Record<string, unknown>[]; resourceTemplates: Record<string, unknown>[]; prompts: Record<string, unknown>[] } {
+    const current = this.#components?.current() ?? emptyComponents();
+    const entries = (kind: ComponentKind) => Object.values(current[kind]).map((c) => c.descriptor);
+    return { tools: entries("tools"), resources: entries("resources"), resourceTemplates: entries("templates"), prompts: entries("prompts") };
   }
 
   /** Reads a request header (case-insensitive); undefined when absent or not over HTTP. */

@@ -4,6 +4,8 @@ import { claimsModernEra } from "../protocol/versions.js";
 import { LOOPBACK_HOSTS } from "../server/options.js";
 import type { Server } from "../server/server.js";
 import { SessionHub } from "../session/hub.js";
+import { runHooks } from "./hooks.js";
+import { httpTransport } from "../context/transport.js";
 import { type Exchange, type Outcome, fromRequest, toResponse } from "./exchange.js";
 import { type LegacyDeps, accepted, initialize, jsonOutcome, sessionDelete, sessionGet, sessionPost } from "./legacy.js";
 import { modernPost } from "./modern.js";
@@ -16,8 +18,12 @@ export interface HostContext {
   remoteIp?: string;
   /** True when the listener is bound to a loopback address: Host is then checked against loopback names. */
   loopback?: boolean;
-  /** The authenticated caller (e.g. a token's subject); binds 2026 `requestState` and tasks to it. */
+  /** The authenticated caller (e.g. a token's subject); binds 2026 `requestState` and tasks to it. Prefer `auth.principal`. */
   principal?: string;
+  /** Transport facts when the request did not come over HTTP (the stdio adapter sets `{ type: "stdio", env, pid }`). */
+  transport?: import("../context/transport.js").Transport;
+  /** What the host's auth step established; handlers read it as `ctx.auth`. */
+  auth?: import("../context/context.js").AuthInfo;
   /**
    * The id `initialize` gives the new session, when the host must know it in advance (e.g. a
    * Workers entry routing each session to its own Durable Object). Default: a fresh nanoid.
@@ -43,11 +49,48 @@ export function createHttpHandler(server: Server): HttpHandler {
   const deps: LegacyDeps = { server, hub, openStreams, standalone: new Set(), shutdownHooks: new Set() };
   const { options } = server;
 
-  async function process(exchange: Exchange, host?: HostContext): Promise<Outcome> {
+  async function process(exchange: Exchange, hostIn?: HostContext): Promise<Outcome> {
     const origin = exchange.header("origin");
     const headers = corsHeaders(origin);
+    let host = hostIn;
     try {
       guardOrigin(origin, exchange, host);
+      if (server.requestHooks.length > 0) {
+        // Hooks may add assigns or auth: give them a host of their own to write to.
+        host = { ...host, assigns: { ...host?.assigns } };
+        const early = await runHooks(server.requestHooks, exchange, host);
+        if (early) return { ...early, headers: { ...headers, ...early.headers } };
+      }
+      if (server.telemetry.has("connect") || server.telemetry.has("disconnect")) return await observed(exchange, host, headers);
+      return await route(exchange, host, headers);
+    } catch (error) {
+      return errorOutcome(error, headers);
+    }
+  }
+
+  /** The same exchange, bracketed by connect/disconnect telemetry (only when someone listens). */
+  async function observed(exchange: Exchange, host: HostContext | undefined, headers: Record<string, string>): Promise<Outcome> {
+    const started = Date.now();
+    const sessionId = exchange.header("mcp-session-id") ?? undefined;
+    const base = { server: server.info, sessionId, method: exchange.method };
+    server.telemetry.emit("connect", { ...base, transport: () => httpTransport(exchange.url, exchange.headers(), host?.remoteIp) });
+    let outcome: Outcome;
+    try {
+      outcome = await route(exchange, host, headers);
+    } catch (error) {
+      outcome = errorOutcome(error, headers);
+    }
+    const done = (streamed: boolean) =>
+      server.telemetry.emit("disconnect", { ...base, sessionId: sessionId ?? outcome.headers["mcp-session-id"], status: outcome.status, durationMs: Date.now() - started, streamed });
+    if (!(outcome.body instanceof ReadableStream)) {
+      done(false);
+      return outcome;
+    }
+    return { ...outcome, body: onStreamEnd(outcome.body, () => done(true)) };
+  }
+
+  async function route(exchange: Exchange, host: HostContext | undefined, headers: Record<string, string>): Promise<Outcome> {
+    try {
       switch (exchange.method) {
         case "POST":
           return await post(exchange, host, headers);
@@ -151,6 +194,31 @@ export function createHttpHandler(server: Server): HttpHandler {
 }
 
 const validId = (id: unknown) => (typeof id === "string" || (typeof id === "number" && Number.isInteger(id)) ? id : null);
+
+/** Passes a stream through and calls `onEnd` once when it finishes or the consumer cancels it. */
+function onStreamEnd(stream: ReadableStream<Uint8Array>, onEnd: () => void): ReadableStream<Uint8Array> {
+  const reader = stream.getReader();
+  let ended = false;
+  const end = () => {
+    if (!ended) {
+      ended = true;
+      onEnd();
+    }
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) {
+        controller.close();
+        end();
+      } else controller.enqueue(value);
+    },
+    async cancel(reason) {
+      end();
+      await reader.cancel(reason);
+    },
+  });
+}
 
 function hasModernClaim(value: unknown): boolean {
   const params = (value as { params?: { _meta?: Record<string, unknown> } } | null)?.params;

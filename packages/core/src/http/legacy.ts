@@ -16,6 +16,8 @@ import {
 } from "../protocol/jsonrpc.js";
 import { isLegacyVersion, negotiateLegacyVersion } from "../protocol/versions.js";
 import { type Call, legacyMethods } from "../server/methods.js";
+import { invoke } from "../server/invoke.js";
+import { type ComponentKind, type ComponentStore, type StoredComponents, emptyComponents } from "../context/session-components.js";
 import { BROADCAST_CHANNEL, type Server } from "../server/server.js";
 import { type SessionHub, notifyChannel, streamChannel } from "../session/hub.js";
 import type { SessionRecord, StoredEvent } from "../storage/types.js";
@@ -141,13 +143,21 @@ async function run(
   const { server } = deps;
   const { sessionId, record, version } = session;
   const params = message.params ?? {};
+  const updateSession = async (change: Record<string, unknown>) => {
+    // Re-read so concurrent requests of one session don't overwrite each other's changes.
+    const current = (await server.storage.sessions.get(sessionId)) ?? record;
+    await server.storage.sessions.set(sessionId, { ...current, ...change }, server.options.sessionTimeout);
+  };
   const ctx = new Context({
     assigns: { ...ask.host?.assigns },
+    auth: ask.host?.auth,
+    components: componentStore(deps, sessionId, record, updateSession),
+    setSessionPaginationLimit: (limit) => updateSession({ paginationLimit: limit }),
     request: { id: message.id, method: message.method, params },
     session: { id: sessionId, clientInfo: record.clientInfo, clientCapabilities: record.clientCapabilities, protocolVersion: record.protocolVersion, era: "legacy" },
     initialized: record.initialized,
     paginationLimit: record.paginationLimit ?? server.options.paginationLimit,
-    transport: () => httpTransport(ask.exchange.url, ask.exchange.headers(), ask.host?.remoteIp),
+    transport: () => ask.host?.transport ?? httpTransport(ask.exchange.url, ask.exchange.headers(), ask.host?.remoteIp),
     wire: stream,
     logLevel: record.logLevel,
   });
@@ -159,14 +169,10 @@ async function run(
     record,
     era: "legacy",
     resourceNotFoundCode: ErrorCode.ResourceNotFound,
-    updateSession: async (change) => {
-      // Re-read so concurrent requests of one session don't overwrite each other's changes.
-      const current = (await server.storage.sessions.get(sessionId)) ?? record;
-      await server.storage.sessions.set(sessionId, { ...current, ...change }, server.options.sessionTimeout);
-    },
+    updateSession,
   };
   try {
-    return resultMessage(message.id, await handler(call));
+    return resultMessage(message.id, await invoke(call, handler));
   } catch (error) {
     return errorMessage(message.id, toMcpError(error));
   }
@@ -330,7 +336,40 @@ export async function sessionDelete(deps: LegacyDeps, ask: Ask): Promise<Outcome
   if (!(await storage.sessions.delete(sessionId))) throw new HttpError(404, ErrorCode.SessionNotFound, "Session not found: it ended or expired");
   await storage.events.deleteSession(sessionId);
   await deps.hub.end(sessionId);
+  if (deps.server.telemetry.has("terminate")) {
+    deps.server.telemetry.emit("terminate", { server: deps.server.info, sessionId, reason: "deleted" });
+  }
   return { status: 200, headers: ask.headers, body: null };
+}
+
+/**
+ * Per-session components live in the session record, so every instance serving the session
+ * sees them; list_changed goes to this session's GET stream only.
+ */
+function componentStore(deps: LegacyDeps, sessionId: string, record: SessionRecord, update: (change: Record<string, unknown>) => Promise<void>): ComponentStore {
+  const { server } = deps;
+  let current = (record.components as StoredComponents | undefined) ?? emptyComponents();
+  const handlers = { tool: server.toolHandlers, resource: server.resourceHandlers, prompt: server.promptHandlers };
+  return {
+    current: () => structuredClone(current),
+    async save(next, changed) {
+      current = next;
+      record.components = next; // later calls in this request see it too
+      await update({ components: next });
+      for (const kind of new Set(changed)) {
+        await server.storage.bus.publish(notifyChannel(sessionId), notificationMessage(`notifications/${kind}/list_changed`));
+      }
+    },
+    assertHandler(kind, key) {
+      if (!handlers[kind].has(key)) {
+        throw new TypeError(`No ${kind} handler "${key}": register it with server.${kind}Handler("${key}", fn) on every instance`);
+      }
+    },
+    assertFree(kind: ComponentKind, key) {
+      const taken = kind === "tools" ? server.tools : kind === "prompts" ? server.prompts : kind === "resources" ? server.resources : server.templates;
+      if (taken.has(key)) throw new TypeError(`"${key}" is already registered server-wide; pick another name for the session's own`);
+    },
+  };
 }
 
 export const accepted = (headers: Record<string, string>): Outcome => ({ status: 202, headers, body: null });

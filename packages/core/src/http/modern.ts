@@ -5,6 +5,7 @@ import { ErrorCode, McpError } from "../protocol/errors.js";
 import { type RequestId, errorMessage, isResponse, resultMessage, toMcpError, toMessage } from "../protocol/jsonrpc.js";
 import { MODERN_VERSIONS, isModernVersion } from "../protocol/versions.js";
 import { type Call, legacyMethods } from "../server/methods.js";
+import { invoke } from "../server/invoke.js";
 import { paramsDigest } from "../server/request-state.js";
 import { resolveCache } from "../server/options.js";
 import type { Exchange, Outcome } from "./exchange.js";
@@ -80,7 +81,7 @@ export async function modernPost(deps: LegacyDeps, body: unknown, ask: Ask): Pro
     return listen(deps, id, params, ask.headers);
   }
   const capabilities = meta[META.clientCapabilities] as Record<string, unknown>;
-  const principal = ask.host?.principal;
+  const principal = ask.host?.auth?.principal ?? ask.host?.principal;
   if (TASK_METHODS.has(method) && server.hasTaskTools) {
     if (!declaresTasks(capabilities)) return fail(400, tasksRequired().code, tasksRequired().message, tasksRequired().data);
     return jsonOutcome(200, ask.headers, await taskMethod(server, id, method, params, principal));
@@ -123,6 +124,7 @@ export async function modernPost(deps: LegacyDeps, body: unknown, ask: Ask): Pro
     const wire = new ModernCall({ method, headers: ask.headers, canStream: ask.canStream, keepAlive: server.options.keepAlive, answers, resolve });
     const ctx = new Context({
       assigns: { ...ask.host?.assigns },
+      auth: ask.host?.auth,
       request: { id, method, params },
       session: {
         id: undefined,
@@ -133,7 +135,7 @@ export async function modernPost(deps: LegacyDeps, body: unknown, ask: Ask): Pro
       },
       initialized: true,
       paginationLimit: server.options.paginationLimit,
-      transport: () => httpTransport(exchange.url, exchange.headers(), ask.host?.remoteIp),
+      transport: () => ask.host?.transport ?? httpTransport(exchange.url, exchange.headers(), ask.host?.remoteIp),
       wire,
       logLevel: logLevel as string | undefined,
     });
@@ -150,10 +152,10 @@ export async function modernPost(deps: LegacyDeps, body: unknown, ask: Ask): Pro
       wire.finish(wire.streaming ? 200 : statusOf(mcpError.code), errorMessage(id, mcpError));
     };
     if (asTask) {
-      void runAsTask({ server, id, wire, principal, run: () => handler(call), answerDirectly: answer });
+      void runAsTask({ server, id, wire, principal, run: () => invoke(call, handler), answerDirectly: answer });
       return;
     }
-    handler(call).then(
+    invoke(call, handler).then(
       (result) => answer({ result }),
       (error) => answer({ error }),
     );

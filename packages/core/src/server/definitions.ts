@@ -27,9 +27,16 @@ export type ToolReturn = string | ContentBlock | ContentBlock[] | CallToolResult
 /** Limits a feature to one protocol era; by default it is served to both. */
 export type Era = "legacy" | "modern";
 
+/**
+ * Decides per request whether a feature exists for the caller (lists and calls agree).
+ * On 2026-era requests lists may vary only by authorization: base it on `ctx.auth` / `ctx.assigns`.
+ */
+export type Visibility = (ctx: Context<any>) => boolean;
+
 export interface ToolConfig<I extends SchemaLike | undefined, O extends SchemaLike | undefined> {
   /** Serve only to 2025-era sessions ("legacy") or 2026-era requests ("modern"). */
   era?: Era;
+  visible?: Visibility;
   title?: string;
   description: string;
   /** Arguments schema: valibot, zod, arktype (Standard Schema) or raw JSON Schema. */
@@ -66,6 +73,7 @@ export interface ToolDefinition {
 
 export interface ResourceConfig {
   era?: Era;
+  visible?: Visibility;
   /** 2026-era caching hint for `resources/read` of this resource. */
   cache?: import("./options.js").CacheHint;
   name: string;
@@ -133,6 +141,7 @@ export type PromptReturn = string | PromptMessage[] | GetPromptResult;
 
 export interface PromptConfig<S extends SchemaLike | undefined, A extends Assigns> {
   era?: Era;
+  visible?: Visibility;
   title?: string;
   description: string;
   /** Arguments schema (an object of strings). Its properties become the prompt's listed arguments. */

@@ -43,6 +43,8 @@ export interface ServerOptions {
   tasks?: { ttlMs?: number; pollIntervalMs?: number };
   /** Caching hints on 2026-era results (discover, lists, resources/read). Default `{ ttlMs: 0, scope: "private" }`. */
   cache?: CacheHint;
+  /** OpenTelemetry: pass the `@opentelemetry/api` module to get one span per MCP request. */
+  opentelemetry?: import("../telemetry/tracing.js").OpenTelemetryOptions;
   sse?: {
     /** Interval of `:` keep-alive comments on idle streams (ms). Default 15 000. */
     keepAlive?: number;

@@ -22,6 +22,11 @@ import { type ResolvedOptions, type ServerOptions, resolveOptions } from "./opti
 import { type TemplateParams, UriTemplate } from "./uri-template.js";
 import { RequestStateSealer } from "./request-state.js";
 import { TASKS_EXTENSION, TaskStore } from "./tasks.js";
+import { type Middleware, type MethodMiddleware } from "./middleware.js";
+import { Telemetry, type TelemetryEvent, type TelemetryListener } from "../telemetry/events.js";
+import { Tracing } from "../telemetry/tracing.js";
+import type { RequestHook } from "../http/hooks.js";
+import type { SessionPromptHandler, SessionResourceHandler, SessionToolHandler } from "../context/session-components.js";
 import { precompile } from "../schema/index.js";
 import { paramHeaderSpecs } from "../http/mcp-headers.js";
 
@@ -56,6 +61,14 @@ export class Server<A extends Assigns = Assigns> {
   readonly templates = new Map<string, ResourceTemplateDefinition>();
   readonly prompts = new Map<string, PromptDefinition>();
   readonly completers = new Map<string, Completer<any>>();
+  /** @internal read by the protocol layer */
+  readonly middleware: MethodMiddleware[] = [];
+  readonly requestHooks: RequestHook[] = [];
+  readonly telemetry = new Telemetry();
+  readonly tracing: Tracing | undefined;
+  readonly toolHandlers = new Map<string, SessionToolHandler>();
+  readonly resourceHandlers = new Map<string, SessionResourceHandler>();
+  readonly promptHandlers = new Map<string, SessionPromptHandler>();
   readonly #http: HttpHandler;
   readonly #stateSecret: ServerOptions["requestStateSecret"];
   #sealer: RequestStateSealer | undefined;
@@ -68,6 +81,7 @@ export class Server<A extends Assigns = Assigns> {
     this.instructions = options.instructions;
     this.storage = options.storage ?? memoryStorage();
     this.#stateSecret = options.requestStateSecret;
+    this.tracing = options.opentelemetry ? new Tracing(options.opentelemetry) : undefined;
     this.#http = createHttpHandler(this as unknown as Server);
   }
 
@@ -113,7 +127,7 @@ export class Server<A extends Assigns = Assigns> {
     if (!URL.canParse?.(uri) && !/^[a-z][a-z0-9+.-]*:/i.test(uri)) throw new TypeError(`resource "${uri}": not an absolute URI`);
     assertNew(this.resources, uri, "resource");
     if (!config?.name) throw new TypeError(`resource "${uri}": a name is required`);
-    const { era: _era, cache: _cache, ...listed } = config;
+    const { era: _era, cache: _cache, visible: _visible, ...listed } = config;
     const descriptor = prune({ uri, ...listed });
     this.resources.set(uri, { uri, config, handler: handler as ResourceDefinition["handler"], descriptor });
     this.#listChanged("resources");
@@ -133,7 +147,7 @@ export class Server<A extends Assigns = Assigns> {
     assertNew(this.templates, uriTemplate, "resource template");
     if (!config?.name) throw new TypeError(`resource template "${uriTemplate}": a name is required`);
     const template = new UriTemplate(uriTemplate);
-    const { complete: _complete, list: _list, era: _era, cache: _cache, ...listed } = config;
+    const { complete: _complete, list: _list, era: _era, cache: _cache, visible: _visible, ...listed } = config;
     const descriptor = prune({ uriTemplate, ...listed });
     this.templates.set(uriTemplate, { template, config: config as ResourceTemplateConfig<string, any>, handler: handler as ResourceDefinition["handler"], descriptor });
     this.#listChanged("resources");
@@ -174,6 +188,79 @@ export class Server<A extends Assigns = Assigns> {
   completion(ref: { type: "ref/prompt"; name: string } | { type: "ref/resource"; uri: string }, argument: string, complete: Completer<A>): this {
     this.completers.set(completerKey(ref, argument), complete);
     return this;
+  }
+
+  /**
+   * MCP-level middleware around every method call, or only the listed methods.
+   * @example
+   * server.use("tools/call", async (ctx, next) => {
+   *   if (!ctx.assigns.user) throw new McpError(ErrorCode.InvalidRequest, "Sign in first");
+   *   return next();
+   * });
+   */
+  use(middleware: Middleware<A>): this;
+  use(methods: string | string[], middleware: Middleware<A>): this;
+  use(methodsOrMiddleware: string | string[] | Middleware<A>, maybe?: Middleware<A>): this {
+    const run = typeof methodsOrMiddleware === "function" ? methodsOrMiddleware : maybe;
+    if (typeof run !== "function") throw new TypeError("use(): pass a middleware function (ctx, next) => result");
+    const methods = typeof methodsOrMiddleware === "function" ? undefined : new Set(([] as string[]).concat(methodsOrMiddleware));
+    this.middleware.push({ methods, run });
+    return this;
+  }
+
+  /**
+   * HTTP-level hook, run for every request after the Origin/Host checks and before anything is
+   * parsed. Return a Response to answer early (auth, rate limits); mutate `host` to pass data on.
+   * @example
+   * server.onRequest((request, host) => {
+   *   const user = verify(request.header("authorization"));
+   *   if (!user) return new Response(null, { status: 401, headers: { "www-authenticate": wwwAuthenticate({ method: "Bearer", resourceMetadata }) } });
+   *   host.auth = { principal: user.id, scopes: user.scopes };
+   * });
+   */
+  onRequest(hook: RequestHook): this {
+    this.requestHooks.push(hook);
+    return this;
+  }
+
+  /**
+   * Subscribes to telemetry: "connect", "disconnect", "terminate", "exception". Returns an unsubscribe function.
+   * @example server.on("exception", ({ error, stack, request }) => log.error(request.method, stack));
+   */
+  on<E extends TelemetryEvent>(event: E, listener: TelemetryListener<E>): () => void {
+    return this.telemetry.on(event, listener);
+  }
+
+  /**
+   * Implementations for tools that sessions register at run time (`ctx.registerTool`). Registrations
+   * are data in the session, visible on every instance; the code they point at lives here, by key.
+   * @example
+   * server.toolHandler("run_report", (args, ctx, { data }) => runReport(data.region, args));
+   * // later, in some tool: await ctx.registerTool("eu_report", { description: "EU sales", handler: "run_report", data: { region: "EU" } });
+   */
+  toolHandler(key: string, handler: SessionToolHandler<A>): this {
+    this.toolHandlers.set(key, handler as SessionToolHandler);
+    return this;
+  }
+  resourceHandler(key: string, handler: SessionResourceHandler<A>): this {
+    this.resourceHandlers.set(key, handler as SessionResourceHandler);
+    return this;
+  }
+  promptHandler(key: string, handler: SessionPromptHandler<A>): this {
+    this.promptHandlers.set(key, handler as SessionPromptHandler);
+    return this;
+  }
+
+  /** @internal reports an unexpected handler failure to telemetry and tracing */
+  reportException(ctx: Context<any>, error: unknown): void {
+    if (!this.telemetry.has("exception")) return;
+    this.telemetry.emit("exception", {
+      server: this.info,
+      sessionId: ctx.session.id,
+      request: ctx.request,
+      error,
+      stack: error instanceof Error ? error.stack : undefined,
+    });
   }
 
   /** Removes a tool; connected clients are told the list changed. */
@@ -249,6 +336,11 @@ export class Server<A extends Assigns = Assigns> {
 
   /** Whether any feature of this kind is served to `era`: capabilities and method routing agree on it. */
   hasVisible(kind: "tools" | "resources" | "templates" | "prompts", era: Era): boolean {
+    // Sessions may register their own (2025 era); a handler for them means the feature exists.
+    if (era === "legacy") {
+      const handlers = kind === "tools" ? this.toolHandlers : kind === "prompts" ? this.promptHandlers : this.resourceHandlers;
+      if (handlers.size > 0) return true;
+    }
     const maps: Map<string, { config: { era?: Era } }>[] =
       kind === "resources" ? [this.resources, this.templates] : [kind === "tools" ? this.tools : kind === "prompts" ? this.prompts : this.templates];
     for (const map of maps) for (const item of map.values()) if (item.config.era === undefined || item.config.era === era) return true;

@@ -1,0 +1,68 @@
+import type { Context } from "../context/context.js";
+import type { StoredComponents } from "../context/session-components.js";
+import { ErrorCode, McpError } from "../protocol/errors.js";
+import type { SessionRecord } from "../storage/types.js";
+import type { Era, Visibility } from "./definitions.js";
+import type { Server } from "./server.js";
+
+/** One method call as the feature layer sees it: no HTTP, just a context, params and the era's rules. */
+export interface Call {
+  server: Server;
+  ctx: Context;
+  params: Record<string, unknown>;
+  /** The protocol revision whose wire rules apply to this call. */
+  version: string;
+  /** Persists a change to the caller's session (2025 era); absent on stateless requests. */
+  updateSession?: (change: Record<string, unknown>) => Promise<void>;
+  /** The caller's 2025-era session, when there is one. */
+  record?: SessionRecord;
+  /** Which leg serves the call: features registered for the other era are invisible. */
+  era: Era;
+  /** How a missing resource is reported: -32002 on the 2025 leg, -32602 on the 2026 leg. */
+  resourceNotFoundCode: number;
+}
+
+export type MethodHandler = (call: Call) => Promise<Record<string, unknown>>;
+
+/** Whether a registered feature exists for this caller: its era, then its visibility predicate. */
+export function isVisible(item: { config: { era?: Era; visible?: Visibility } }, call: Call): boolean {
+  if (item.config.era !== undefined && item.config.era !== call.era) return false;
+  const predicate = item.config.visible;
+  if (!predicate) return true;
+  try {
+    return predicate(call.ctx) === true;
+  } catch {
+    return false; // a broken predicate hides, never exposes
+  }
+}
+
+export function visibleItems<T extends { config: { era?: Era; visible?: Visibility } }>(items: Iterable<T>, call: Call): T[] {
+  const out: T[] = [];
+  for (const item of items) if (isVisible(item, call)) out.push(item);
+  return out;
+}
+
+/** Components this session registered at run time (2025 era). */
+export const sessionComponents = (call: Call): StoredComponents | undefined => call.record?.components as StoredComponents | undefined;
+
+export function requireCapability(present: boolean, method: string): void {
+  if (!present) throw new McpError(ErrorCode.MethodNotFound, `Method not found: ${method} (this server has no such feature)`);
+}
+
+export function stringParam(params: Record<string, unknown>, key: string, method: string): string {
+  const value = params[key];
+  if (typeof value !== "string" || value === "") throw new McpError(ErrorCode.InvalidParams, `${method}: "${key}" must be a non-empty string`);
+  return value;
+}
+
+export function objectParam(params: Record<string, unknown>, key: string, method: string): Record<string, unknown> {
+  const value = params[key];
+  if (value === undefined || value === null) return {};
+  if (typeof value !== "object" || Array.isArray(value)) throw new McpError(ErrorCode.InvalidParams, `${method}: "${key}" must be an object`);
+  return value as Record<string, unknown>;
+}
+
+/** Paged list result with the right key and an optional nextCursor. */
+export function listResult(key: string, page: unknown[], nextCursor: string | undefined): Record<string, unknown> {
+  return nextCursor ? { [key]: page, nextCursor } : { [key]: page };
+}

@@ -1,0 +1,88 @@
+import { toBase64 } from "../content.js";
+import { ErrorCode, McpError } from "../protocol/errors.js";
+import { type Call, isVisible, listResult, requireCapability, sessionComponents, stringParam, visibleItems } from "./call.js";
+import type { ResourceReturn } from "./definitions.js";
+import { paginate } from "./pagination.js";
+import { UriTemplate } from "./uri-template.js";
+
+const EMPTY = Object.freeze({}) as Record<string, unknown>;
+
+export async function listResources(call: Call) {
+  const { server, ctx, params, era } = call;
+  requireCapability(server.hasVisible("resources", era), "resources/list");
+  const listed: Record<string, unknown>[] = visibleItems(server.resources.values(), call).map((r) => r.descriptor);
+  for (const template of visibleItems(server.templates.values(), call)) {
+    if (!template.config.list) continue;
+    const { uriTemplate: _u, ...defaults } = template.descriptor;
+    for (const item of await template.config.list(ctx)) listed.push({ ...defaults, ...item });
+  }
+  const own = sessionComponents(call)?.resources;
+  if (own) for (const component of Object.values(own)) listed.push(component.descriptor);
+  const { page, nextCursor } = paginate(listed, params.cursor, ctx.paginationLimit);
+  return listResult("resources", page, nextCursor);
+}
+
+export async function listTemplates(call: Call) {
+  const { server, ctx, params, era } = call;
+  requireCapability(server.hasVisible("resources", era), "resources/templates/list");
+  const listed = visibleItems(server.templates.values(), call).map((t) => t.descriptor);
+  const own = sessionComponents(call)?.templates;
+  if (own) for (const component of Object.values(own)) listed.push(component.descriptor);
+  const { page, nextCursor } = paginate(listed, params.cursor, ctx.paginationLimit);
+  return listResult("resourceTemplates", page, nextCursor);
+}
+
+export async function readResource(call: Call) {
+  const { server, ctx, params, resourceNotFoundCode, era } = call;
+  requireCapability(server.hasVisible("resources", era), "resources/read");
+  const uri = stringParam(params, "uri", "resources/read");
+  const fixed = server.resources.get(uri);
+  if (fixed && isVisible(fixed, call)) return { contents: resourceContents(await fixed.handler({ uri, params: {} }, ctx), uri, fixed.config.mimeType) };
+  for (const template of visibleItems(server.templates.values(), call)) {
+    const variables = template.template.match(uri);
+    if (variables) return { contents: resourceContents(await template.handler({ uri, params: variables }, ctx), uri, template.config.mimeType) };
+  }
+  const own = sessionComponents(call);
+  if (own) {
+    const found = own.resources[uri] ? { component: own.resources[uri], variables: {} } : matchTemplate(own.templates, uri);
+    if (found) {
+      const implementation = server.resourceHandlers.get(found.component.handler);
+      if (!implementation) throw new McpError(ErrorCode.InternalError, `Resource ${uri} points at handler "${found.component.handler}", which this server does not have`);
+      const name = String(found.component.descriptor.uri ?? found.component.descriptor.uriTemplate);
+      const value = await implementation({ uri, params: found.variables }, ctx, { name, data: found.component.data });
+      return { contents: resourceContents(value, uri, found.component.descriptor.mimeType as string | undefined) };
+    }
+  }
+  throw new McpError(resourceNotFoundCode, `Resource not found: ${uri}`, { uri });
+}
+
+function matchTemplate(templates: Record<string, import("../context/session-components.js").StoredComponent>, uri: string) {
+  for (const [template, component] of Object.entries(templates)) {
+    const variables = new UriTemplate(template).match(uri);
+    if (variables) return { component, variables };
+  }
+  return undefined;
+}
+
+function resourceContents(value: ResourceReturn, uri: string, mimeType: string | undefined): Record<string, unknown>[] {
+  const withType = (item: Record<string, unknown>) => (mimeType && !item.mimeType ? { uri, mimeType, ...item } : { uri, ...item });
+  if (typeof value === "string") return [withType({ text: value })];
+  if (value instanceof Uint8Array) return [withType({ blob: toBase64(value) })];
+  if (Array.isArray(value)) return value as unknown as Record<string, unknown>[];
+  if ("contents" in value) return value.contents as unknown as Record<string, unknown>[];
+  if ("blob" in value) return [withType({ ...value, blob: typeof value.blob === "string" ? value.blob : toBase64(value.blob) })];
+  if ("text" in value) return [withType({ ...value })];
+  throw new McpError(ErrorCode.InternalError, `The handler for ${uri} returned neither text, bytes nor contents`);
+}
+
+export async function subscribe(call: Call, on: boolean) {
+  const { server, params, updateSession, record, era } = call;
+  const method = on ? "resources/subscribe" : "resources/unsubscribe";
+  requireCapability(server.hasVisible("resources", era), method);
+  const uri = stringParam(params, "uri", method);
+  const current = new Set(record?.subscriptions ?? []);
+  if (on) current.add(uri);
+  else current.delete(uri);
+  await updateSession?.({ subscriptions: [...current] });
+  return EMPTY;
+}
