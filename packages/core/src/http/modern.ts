@@ -58,14 +58,16 @@ export async function modernPost(deps: LegacyDeps, body: unknown, ask: Ask): Pro
   if (!isObject(meta[META.clientCapabilities])) {
     return fail(400, ErrorCode.InvalidParams, `Invalid params: _meta["${META.clientCapabilities}"] is required (an object; {} when the client has none)`);
   }
+  // The header rules are Streamable HTTP rules; stdio has no headers to check.
+  const overHttp = ask.host?.transport?.type !== "stdio";
   const headerVersion = exchange.header("mcp-protocol-version")?.trim();
-  if (headerVersion !== version) {
+  if (overHttp && headerVersion !== version) {
     return fail(400, ErrorCode.HeaderMismatch, `Header mismatch: MCP-Protocol-Version is ${headerVersion === undefined ? "missing" : `"${headerVersion}"`} but _meta says "${version}"`);
   }
   if (!isModernVersion(version)) {
     return fail(400, ErrorCode.UnsupportedProtocolVersion, `Unsupported protocol version: ${version}`, { supported: [...MODERN_VERSIONS], requested: version });
   }
-  const headerProblem = checkStandardHeaders(message.method, params, (name) => exchange.header(name));
+  const headerProblem = overHttp ? checkStandardHeaders(message.method, params, (name) => exchange.header(name)) : null;
   if (headerProblem) return fail(400, ErrorCode.HeaderMismatch, `Header mismatch: ${headerProblem}`);
   if (id === null) return accepted(ask.headers); // stateless: a notification changes nothing
   const logLevel = meta[META.logLevel];
@@ -97,7 +99,7 @@ export async function modernPost(deps: LegacyDeps, body: unknown, ask: Ask): Pro
     const error = tasksRequired();
     return fail(400, error.code, error.message, error.data);
   }
-  if (tool) {
+  if (tool && overHttp) {
     const problem = tool?.paramHeaders.length ? checkParamHeaders(tool.paramHeaders, params.arguments as Record<string, unknown> | undefined, (name) => exchange.header(name)) : null;
     if (problem) return fail(400, ErrorCode.HeaderMismatch, `Header mismatch: ${problem}`);
   }

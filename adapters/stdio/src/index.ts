@@ -1,0 +1,1 @@
+export { serveStdio, type StdioOptions, type StdioServer } from "./stdio.js";
