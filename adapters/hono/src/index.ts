@@ -1,0 +1,1 @@
+export { mcp, type HonoMcpOptions } from "./mcp.js";

@@ -1,0 +1,1 @@
+export { createNextHandler, type NextHandlerOptions, type NextHandlers, type NextRouteHandler } from "./handler.js";
