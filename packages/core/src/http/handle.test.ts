@@ -311,3 +311,20 @@ describe("streaming", () => {
     expect((await response.json()).result.content[0].text).toBe("done");
   });
 });
+
+describe("SSE polling on the GET stream", () => {
+  it("sse.pollAfter closes the stream; what happens before the client resumes is replayed", async () => {
+    const server = createServer({ name: "poll", version: "1", sse: { pollAfter: 100, retry: 50 } }).tool("t", { description: "A tool" }, () => "ok");
+    const sessionId = await initialize(server);
+    const open = (lastEventId?: string) =>
+      server.handle(new Request(ENDPOINT, { headers: { accept: "text/event-stream", "mcp-session-id": sessionId, ...(lastEventId ? { "last-event-id": lastEventId } : {}) } }));
+    const first = await (await open()).text(); // ends by itself after pollAfter
+    const primingId = /^id: (\S+)\nretry: 50\ndata:\n\n$/.exec(first)?.[1];
+    expect(primingId).toBeDefined();
+    await server.notifyListChanged("tools"); // while no stream is open
+    const resumed = await open(primingId);
+    const text = await resumed.text(); // polls again after 100 ms
+    expect(text).toMatch(/^id: \S+_1\ndata: \{"jsonrpc":"2.0","method":"notifications\/tools\/list_changed"\}\n\n/);
+    expect(text).not.toContain(`id: ${primingId}`);
+  });
+});

@@ -46,7 +46,7 @@ const ALLOWED_HEADERS =
 export function createHttpHandler(server: Server): HttpHandler {
   const hub = new SessionHub(server.storage);
   const openStreams = new Set<SseWriter>();
-  const deps: LegacyDeps = { server, hub, openStreams, standalone: new Set(), shutdownHooks: new Set() };
+  const deps: LegacyDeps = { server, hub, openStreams, standalone: new Set(), parked: new Map(), shutdownHooks: new Set() };
   const { options } = server;
 
   async function process(exchange: Exchange, hostIn?: HostContext): Promise<Outcome> {
@@ -187,6 +187,7 @@ export function createHttpHandler(server: Server): HttpHandler {
     },
     async close() {
       for (const end of [...deps.shutdownHooks]) end();
+      for (const stop of [...deps.parked.values()]) stop();
       hub.closeAll();
       for (const stream of [...openStreams]) stream.close();
     },

@@ -35,6 +35,11 @@ export interface LegacyDeps {
   openStreams: Set<SseWriter>;
   /** Sessions with a standalone GET stream on this instance (one per session). */
   standalone: Set<string>;
+  /**
+   * GET streams the server closed for polling (`sse.pollAfter`), still collecting events into
+   * the store until the client resumes, by `<sessionId> <streamId>`; the value stops collecting.
+   */
+  parked: Map<string, () => void>;
   /** Graceful ends to run on shutdown (listen streams send their closing result). */
   shutdownHooks: Set<() => void>;
 }
@@ -240,7 +245,11 @@ async function openStandalone(deps: LegacyDeps, sessionId: string, streamId: str
   const { server, hub } = deps;
   const { storage, options } = server;
   let seq = fromSeq;
+  let parking = false;
   const disposers: (() => void | Promise<void>)[] = [];
+  const disposeAll = () => {
+    for (const dispose of disposers) void Promise.resolve(dispose()).catch(() => {});
+  };
   deps.standalone.add(sessionId);
   const writer = new SseWriter({
     keepAlive: options.keepAlive,
@@ -250,13 +259,21 @@ async function openStandalone(deps: LegacyDeps, sessionId: string, streamId: str
     onClose: () => {
       deps.standalone.delete(sessionId);
       deps.openStreams.delete(writer);
-      for (const dispose of disposers) void Promise.resolve(dispose()).catch(() => {});
+      if (!parking) return disposeAll();
+      // Closed for polling: keep collecting so the reconnecting client misses nothing.
+      const key = `${sessionId} ${streamId}`;
+      const timer = setTimeout(() => deps.parked.get(key)?.(), options.sessionTimeout);
+      deps.parked.set(key, () => {
+        deps.parked.delete(key);
+        clearTimeout(timer);
+        disposeAll();
+      });
     },
   });
   deps.openStreams.add(writer);
   const send = (data: string) => {
     const id = eventId(streamId, ++seq);
-    if (writer.event(data, id)) void storage.events.append(sessionId, streamId, { id, data }, options.sessionTimeout).catch(() => {});
+    if (writer.event(data, id) || parking) void storage.events.append(sessionId, streamId, { id, data }, options.sessionTimeout).catch(() => {});
   };
   if (version >= "2025-11-25" && replay.length === 0) {
     const id = eventId(streamId, seq);
@@ -265,7 +282,7 @@ async function openStandalone(deps: LegacyDeps, sessionId: string, streamId: str
   }
   for (const event of replay) if (event.data !== "") writer.event(event.data, event.id);
 
-  disposers.push(await hub.onSessionEnd(sessionId, () => writer.close()));
+  disposers.push(await hub.onSessionEnd(sessionId, () => (parking ? deps.parked.get(`${sessionId} ${streamId}`)?.() : writer.close())));
   disposers.push(await storage.bus.subscribe(notifyChannel(sessionId), (m) => send(typeof m === "string" ? m : JSON.stringify(m))));
   disposers.push(
     await storage.bus.subscribe(BROADCAST_CHANNEL, (m) => {
@@ -278,7 +295,10 @@ async function openStandalone(deps: LegacyDeps, sessionId: string, streamId: str
     }),
   );
   if (options.pollAfter !== undefined) {
-    const timer = setTimeout(() => writer.close(), options.pollAfter);
+    const timer = setTimeout(() => {
+      parking = true;
+      writer.close();
+    }, options.pollAfter);
     disposers.push(() => clearTimeout(timer));
   }
   return { status: 200, headers: { ...ask.headers, ...SSE_HEADERS }, body: writer.stream };
@@ -291,6 +311,7 @@ async function resume(deps: LegacyDeps, sessionId: string, lastEventId: string, 
   if (!parsed) throw new HttpError(400, ErrorCode.BadRequest, `Bad Request: Last-Event-ID "${lastEventId}" was not issued by this server`);
   const { streamId } = parsed;
   if (streamId.startsWith("g")) {
+    deps.parked.get(`${sessionId} ${streamId}`)?.(); // hand over from the parked collector
     const missed = (await storage.events.after(sessionId, streamId, lastEventId)) ?? [];
     const lastSeq = missed.length ? (parseEventId(missed[missed.length - 1].id)?.seq ?? parsed.seq) : parsed.seq;
     if (deps.standalone.has(sessionId)) throw new HttpError(409, ErrorCode.BadRequest, "Conflict: this session already has an open GET stream");
