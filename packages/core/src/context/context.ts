@@ -85,8 +85,8 @@ export interface AuthInfo {
 
 export interface ContextInit<A> {
   auth?: AuthInfo;
-  /** The session's component store (2025 era); absent on stateless requests. */
-  components?: ComponentStore;
+  /** The session's component store (2025 era), built on first use; absent on stateless requests. */
+  components?: () => ComponentStore;
   /** Persists a per-session page size (2025 era). */
   setSessionPaginationLimit?: (limit: number | undefined) => Promise<void>;
   assigns: A;
@@ -112,7 +112,11 @@ export class Context<A extends Record<string, unknown> = Record<string, unknown>
   readonly auth: AuthInfo | undefined;
   /** Page size for list results; `undefined` means one page with everything. */
   paginationLimit: number | undefined;
-  readonly #components: ComponentStore | undefined;
+  readonly #componentsFactory: (() => ComponentStore) | undefined;
+  #componentsValue: ComponentStore | undefined;
+  get #components(): ComponentStore | undefined {
+    return (this.#componentsValue ??= this.#componentsFactory?.());
+  }
   readonly #setSessionLimit: ContextInit<A>["setSessionPaginationLimit"];
   readonly #transport: () => Transport;
   #transportValue: Transport | undefined;
@@ -127,7 +131,7 @@ export class Context<A extends Record<string, unknown> = Record<string, unknown>
     this.initialized = init.initialized;
     this.paginationLimit = init.paginationLimit;
     this.auth = init.auth;
-    this.#components = init.components;
+    this.#componentsFactory = init.components;
     this.#setSessionLimit = init.setSessionPaginationLimit;
     this.#transport = init.transport;
     this.#wire = init.wire;

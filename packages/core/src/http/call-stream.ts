@@ -45,7 +45,11 @@ export function parseEventId(id: string): { streamId: string; seq: number } | un
  */
 export class CallStream implements RequestWire {
   readonly #init: CallStreamInit;
-  readonly #streamId = `p${nanoid(10)}`;
+  /** Minted when the response turns into a stream; plain JSON answers never need one. */
+  #streamIdValue: string | undefined;
+  get #streamId(): string {
+    return (this.#streamIdValue ??= `p${nanoid(10)}`);
+  }
   #seq = 0;
   #writer: SseWriter | undefined;
   #detached = false;

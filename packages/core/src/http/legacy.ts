@@ -156,7 +156,7 @@ async function run(
   const ctx = new Context({
     assigns: { ...ask.host?.assigns },
     auth: ask.host?.auth,
-    components: componentStore(deps, sessionId, record, updateSession),
+    components: () => componentStore(deps, sessionId, record, updateSession),
     setSessionPaginationLimit: (limit) => updateSession({ paginationLimit: limit }),
     request: { id: message.id, method: message.method, params },
     session: { id: sessionId, clientInfo: record.clientInfo, clientCapabilities: record.clientCapabilities, protocolVersion: record.protocolVersion, era: "legacy" },
