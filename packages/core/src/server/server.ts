@@ -56,19 +56,19 @@ export class Server<A extends Assigns = Assigns> {
   readonly options: ResolvedOptions;
   readonly storage: Storage;
   /** @internal registries, read by the protocol layer */
-  readonly tools = new Map<string, ToolDefinition>();
-  readonly resources = new Map<string, ResourceDefinition>();
-  readonly templates = new Map<string, ResourceTemplateDefinition>();
-  readonly prompts = new Map<string, PromptDefinition>();
-  readonly completers = new Map<string, Completer<any>>();
+  readonly tools: Map<string, ToolDefinition> = new Map();
+  readonly resources: Map<string, ResourceDefinition> = new Map();
+  readonly templates: Map<string, ResourceTemplateDefinition> = new Map();
+  readonly prompts: Map<string, PromptDefinition> = new Map();
+  readonly completers: Map<string, Completer<any>> = new Map();
   /** @internal read by the protocol layer */
   readonly middleware: MethodMiddleware[] = [];
   readonly requestHooks: RequestHook[] = [];
-  readonly telemetry = new Telemetry();
+  readonly telemetry: Telemetry = new Telemetry();
   readonly tracing: Tracing | undefined;
-  readonly toolHandlers = new Map<string, SessionToolHandler>();
-  readonly resourceHandlers = new Map<string, SessionResourceHandler>();
-  readonly promptHandlers = new Map<string, SessionPromptHandler>();
+  readonly toolHandlers: Map<string, SessionToolHandler> = new Map();
+  readonly resourceHandlers: Map<string, SessionResourceHandler> = new Map();
+  readonly promptHandlers: Map<string, SessionPromptHandler> = new Map();
   readonly #http: HttpHandler;
   readonly #stateSecret: ServerOptions["requestStateSecret"];
   #sealer: RequestStateSealer | undefined;
