@@ -6,7 +6,7 @@
  * diagnostics (input_required tools and prompt, header tool) are in fixture-modern.ts.
  * Features marked `era` are served to that protocol era only.
  */
-import { type Server, audio, createServer, image, resource, text } from "@wisp/core";
+import { type Server, type ServerOptions, audio, createServer, image, resource, text } from "@wisp/core";
 import * as v from "valibot";
 import { PNG_1X1, WAV_SILENCE } from "./assets.js";
 import { modernPrompts, modernTools } from "./fixture-modern.js";
@@ -291,11 +291,12 @@ export const legacyPrompts: FixtureSet = (server) => {
 export const FIXTURE_SETS: readonly FixtureSet[] = [legacyTools, legacyResources, legacyPrompts, modernTools, modernPrompts, taskTools];
 
 /** Builds the fixture server with every registration; serving it is the caller's job. */
-export function createConformanceServer(): Server {
+export function createConformanceServer(options: Pick<ServerOptions, "storage" | "requestStateSecret"> = {}): Server {
   const server = createServer({
     name: "wisp-conformance-fixture",
     version: "0.1.0",
     description: "Wisp fixture server for the official MCP conformance suite",
+    ...options,
   });
   for (const register of FIXTURE_SETS) register(server);
   return server;

@@ -1,4 +1,4 @@
-export { createServer, Server } from "./server/server.js";
+export { BROADCAST_CHANNEL, createServer, Server } from "./server/server.js";
 export type { ServerOptions, OriginPolicy } from "./server/options.js";
 export type * from "./server/definitions.js";
 export { Context, LOG_LEVELS } from "./context/context.js";

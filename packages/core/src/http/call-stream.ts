@@ -24,10 +24,11 @@ export interface CallStreamInit {
   resolve: (outcome: Outcome) => void;
 }
 
-const instancePrefix = nanoid(6);
+// Drawn on first use: Workers refuse random values at module scope.
+let instancePrefix: string | undefined;
 let outgoingId = 0;
 /** Server→client request ids: unique across instances thanks to the random prefix. */
-export const nextOutgoingId = () => `wisp-${instancePrefix}-${++outgoingId}`;
+export const nextOutgoingId = () => `wisp-${(instancePrefix ??= nanoid(6))}-${++outgoingId}`;
 
 /** Event ids are `<streamId>_<seq>`: unique within the session and naming their stream. */
 export const eventId = (streamId: string, seq: number) => `${streamId}_${seq}`;

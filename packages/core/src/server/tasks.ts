@@ -67,14 +67,26 @@ export class TaskStore {
     return record;
   }
 
+  /** Changes of one task on this instance run one after another, so none overwrites another. */
+  readonly #queues = new Map<string, Promise<unknown>>();
+
   /** Applies a change unless the task already ended (a cancelled task stays cancelled). */
-  async change(taskId: string, change: (record: TaskRecord) => void): Promise<TaskRecord | undefined> {
-    const record = (await this.storage.tasks.get(taskId)) as TaskRecord | undefined;
-    if (!record || TERMINAL.has(record.status)) return record;
-    change(record);
-    record.lastUpdatedAt = new Date().toISOString();
-    await this.storage.tasks.set(taskId, record, record.ttlMs);
-    return record;
+  change(taskId: string, change: (record: TaskRecord) => void): Promise<TaskRecord | undefined> {
+    const run = async () => {
+      const record = (await this.storage.tasks.get(taskId)) as TaskRecord | undefined;
+      if (!record || TERMINAL.has(record.status)) return record;
+      change(record);
+      record.lastUpdatedAt = new Date().toISOString();
+      await this.storage.tasks.set(taskId, record, record.ttlMs);
+      return record;
+    };
+    const previous = this.#queues.get(taskId) ?? Promise.resolve();
+    const next = previous.then(run, run);
+    this.#queues.set(taskId, next);
+    void next.finally(() => {
+      if (this.#queues.get(taskId) === next) this.#queues.delete(taskId);
+    });
+    return next;
   }
 
   /** tasks/update: records answers, drops them from the pending set, wakes the handler. */

@@ -42,6 +42,7 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
       return entry?.value;
     },
     async set(id, record, ttlMs) {
+      startSweeping();
       sessions.set(id, { value: record, expiresAt: Date.now() + ttlMs });
     },
     async delete(id) {
@@ -104,6 +105,7 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
       return live(tasks, id)?.value;
     },
     async set(id, task, ttlMs) {
+      startSweeping();
       tasks.set(id, { value: task, expiresAt: Date.now() + ttlMs });
     },
     async delete(id) {
@@ -121,15 +123,24 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
     }
     for (const [id, entry] of tasks) if (entry.expiresAt <= now) tasks.delete(id);
   };
-  const timer = setInterval(sweep, options.sweepInterval ?? 5000);
-  // Don't keep a process alive just to sweep (Node/Bun/Deno expose unref on timers).
-  (timer as { unref?: () => void }).unref?.();
+  // Started on first write, not at creation: Workers refuse timers at module scope, where
+  // `createServer()` (and so this) commonly runs.
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const startSweeping = () => {
+    if (timer !== undefined) return;
+    timer = setInterval(sweep, options.sweepInterval ?? 5000);
+    // Don't keep a process alive just to sweep (Node/Bun/Deno expose unref on timers).
+    (timer as { unref?: () => void }).unref?.();
+  };
 
   return {
     sessions: sessionStore,
     events: eventStore,
     bus,
     tasks: taskStore,
-    close: () => clearInterval(timer),
+    close: () => {
+      clearInterval(timer);
+      timer = undefined;
+    },
   };
 }

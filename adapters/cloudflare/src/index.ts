@@ -1,0 +1,10 @@
+export { createWorker } from "./worker.js";
+export type { WispWorker } from "./worker.js";
+export { createSessionObject } from "./session-object.js";
+export type { WispSessionObjectClass, WispSessionObjectInstance } from "./session-object.js";
+export type { BuildServer, CloudflareOptions } from "./options.js";
+export { durableObjectStorage } from "./storage.js";
+export type { DurableObjectStorageOptions, DurableStorage } from "./storage.js";
+export { hubBus, memoryBus, routedBus } from "./bus.js";
+export type { HubBusOptions } from "./bus.js";
+export type * from "./types.js";
