@@ -236,6 +236,16 @@ describe("lifecycle", () => {
     expect(again.status).toBe(404);
   });
 
+  it("a call running longer than sessionTimeout keeps its session alive", async () => {
+    const server = testServer({ sessionTimeout: 120 }).tool("slow", { description: "Takes a while" }, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      return "finally";
+    });
+    const sessionId = await initialize(server);
+    expect((await call(server, sessionId, "tools/call", { name: "slow" })).body.result.content[0].text).toBe("finally");
+    expect((await call(server, sessionId, "ping")).status).toBe(200);
+  });
+
   it("idle sessions are reaped after sessionTimeout; activity renews them", async () => {
     const server = testServer({ sessionTimeout: 150 });
     const idle = await initialize(server);

@@ -7,7 +7,7 @@ import { SessionHub } from "../session/hub.js";
 import { runHooks } from "./hooks.js";
 import { httpTransport } from "../context/transport.js";
 import { type Exchange, type Outcome, fromRequest, toResponse } from "./exchange.js";
-import { type LegacyDeps, accepted, initialize, jsonOutcome, sessionDelete, sessionGet, sessionPost } from "./legacy.js";
+import { BusySessions, type LegacyDeps, accepted, initialize, jsonOutcome, sessionDelete, sessionGet, sessionPost } from "./legacy.js";
 import { modernPost } from "./modern.js";
 import type { SseWriter } from "./sse.js";
 
@@ -46,8 +46,10 @@ const ALLOWED_HEADERS =
 export function createHttpHandler(server: Server): HttpHandler {
   const hub = new SessionHub(server.storage);
   const openStreams = new Set<SseWriter>();
-  const deps: LegacyDeps = { server, hub, openStreams, standalone: new Set(), parked: new Map(), shutdownHooks: new Set() };
   const { options } = server;
+  const renew = (sessionId: string) => void server.storage.sessions.get(sessionId, options.sessionTimeout).catch(() => {});
+  const busy = new BusySessions(renew, Math.max(10, Math.floor(options.sessionTimeout / 3)));
+  const deps: LegacyDeps = { server, hub, openStreams, standalone: new Set(), parked: new Map(), shutdownHooks: new Set(), busy };
 
   async function process(exchange: Exchange, hostIn?: HostContext): Promise<Outcome> {
     const origin = exchange.header("origin");
