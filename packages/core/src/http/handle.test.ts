@@ -338,3 +338,20 @@ describe("SSE polling on the GET stream", () => {
     expect(text).not.toContain(`id: ${primingId}`);
   });
 });
+
+describe("sessions are bound to the authenticated caller", () => {
+  it("another principal presenting the session id gets 404, as if it did not exist", async () => {
+    const server = createServer({ name: "bound", version: "1" }).tool("t", { description: "A tool" }, () => "ok");
+    const init = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {} } };
+    const alice = { auth: { principal: "alice" } };
+    const response = await post(server, init, {}, alice);
+    const sessionId = response.headers.get("mcp-session-id")!;
+    const ping = { jsonrpc: "2.0", id: 2, method: "ping" };
+    expect((await post(server, ping, { "mcp-session-id": sessionId }, alice)).status).toBe(200);
+    expect((await post(server, ping, { "mcp-session-id": sessionId }, { auth: { principal: "mallory" } })).status).toBe(404);
+    expect((await post(server, ping, { "mcp-session-id": sessionId })).status).toBe(404); // anonymous
+    const stolenDelete = await server.handle(new Request(ENDPOINT, { method: "DELETE", headers: { "mcp-session-id": sessionId } }), { auth: { principal: "mallory" } });
+    expect(stolenDelete.status).toBe(404);
+    expect((await post(server, ping, { "mcp-session-id": sessionId }, alice)).status).toBe(200); // still alice's
+  });
+});

@@ -76,6 +76,9 @@ export async function initialize(deps: LegacyDeps, message: JsonRpcRequest, ask:
     subscriptions: [],
     createdAt: Date.now(),
   };
+  // Session ids are not credentials: bind the session to whoever authenticated (checklist §6).
+  const principal = principalOf(ask.host);
+  if (principal !== undefined) record.principal = principal;
   await server.storage.sessions.set(sessionId, record, server.options.sessionTimeout);
   const result: Record<string, unknown> = { protocolVersion, capabilities: server.capabilities(), serverInfo: server.info };
   if (server.instructions) result.instructions = server.instructions;
@@ -83,7 +86,9 @@ export async function initialize(deps: LegacyDeps, message: JsonRpcRequest, ask:
 }
 
 /** Loads the session named by the request, or says exactly why it cannot. */
-async function loadSession(deps: LegacyDeps, exchange: Exchange): Promise<{ sessionId: string; record: SessionRecord; version: string }> {
+const principalOf = (host: HostContext | undefined): string | undefined => host?.auth?.principal ?? host?.principal;
+
+async function loadSession(deps: LegacyDeps, exchange: Exchange, host: HostContext | undefined): Promise<{ sessionId: string; record: SessionRecord; version: string }> {
   const sessionId = exchange.header(SESSION_HEADER);
   if (!sessionId) throw new HttpError(400, ErrorCode.BadRequest, "Bad Request: the Mcp-Session-Id header is required; send initialize first to get one");
   const headerVersion = exchange.header("mcp-protocol-version");
@@ -91,14 +96,17 @@ async function loadSession(deps: LegacyDeps, exchange: Exchange): Promise<{ sess
     throw new HttpError(400, ErrorCode.BadRequest, `Bad Request: unsupported MCP-Protocol-Version "${headerVersion}"`);
   }
   const record = await deps.server.storage.sessions.get(sessionId, deps.server.options.sessionTimeout);
-  if (!record) throw new HttpError(404, ErrorCode.SessionNotFound, "Session not found: it ended or expired; send initialize to start a new one");
+  // Another caller's session looks exactly like a missing one.
+  if (!record || (record.principal ?? undefined) !== principalOf(host)) {
+    throw new HttpError(404, ErrorCode.SessionNotFound, "Session not found: it ended or expired; send initialize to start a new one");
+  }
   // Version-gated details follow the header when present (clients may send any version we speak).
   return { sessionId, record, version: headerVersion ?? record.protocolVersion };
 }
 
 /** A POST inside a session: one message, or a batch when 2025-03-26 was negotiated. */
 export async function sessionPost(deps: LegacyDeps, body: unknown, ask: Ask): Promise<Outcome> {
-  const session = await loadSession(deps, ask.exchange);
+  const session = await loadSession(deps, ask.exchange, ask.host);
   if (Array.isArray(body)) {
     if (session.record.protocolVersion !== "2025-03-26") {
       throw new HttpError(400, ErrorCode.InvalidRequest, "Invalid request: JSON-RPC batches are only accepted when protocol 2025-03-26 was negotiated");
@@ -275,7 +283,7 @@ async function batch(
 
 /** GET: the standalone stream for server-initiated messages, or the resumption of any stream. */
 export async function sessionGet(deps: LegacyDeps, ask: Ask): Promise<Outcome> {
-  const { sessionId, version } = await loadSession(deps, ask.exchange);
+  const { sessionId, version } = await loadSession(deps, ask.exchange, ask.host);
   const lastEventId = ask.exchange.header("last-event-id");
   if (lastEventId) return resume(deps, sessionId, lastEventId, version, ask);
   if (deps.standalone.has(sessionId)) {
@@ -397,6 +405,10 @@ export async function sessionDelete(deps: LegacyDeps, ask: Ask): Promise<Outcome
   const sessionId = ask.exchange.header(SESSION_HEADER);
   if (!sessionId) throw new HttpError(400, ErrorCode.BadRequest, "Bad Request: the Mcp-Session-Id header is required");
   const { storage } = deps.server;
+  const record = await storage.sessions.get(sessionId);
+  if (record && (record.principal ?? undefined) !== principalOf(ask.host)) {
+    throw new HttpError(404, ErrorCode.SessionNotFound, "Session not found: it ended or expired");
+  }
   if (!(await storage.sessions.delete(sessionId))) throw new HttpError(404, ErrorCode.SessionNotFound, "Session not found: it ended or expired");
   await storage.events.deleteSession(sessionId);
   await deps.hub.end(sessionId);

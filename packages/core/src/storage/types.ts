@@ -22,6 +22,8 @@ export interface SessionRecord {
   logLevel?: string;
   /** URIs the client subscribed to with `resources/subscribe`. */
   subscriptions: string[];
+  /** The authenticated caller who opened the session; others get 404 for its id. */
+  principal?: string;
   /** Per-session page size, overriding the server's. */
   paginationLimit?: number;
   createdAt: number;
