@@ -1,6 +1,6 @@
 import { ErrorCode, McpError } from "../protocol/errors.js";
 import type { RequestId } from "../protocol/jsonrpc.js";
-import { type InferOutput, type SchemaLike, isStandardSchema, toJsonSchema, validate, formatIssues } from "../schema/index.js";
+import { type InferOutput, type SchemaLike, toJsonSchema, validate, formatIssues } from "../schema/index.js";
 import type { Transport } from "./transport.js";
 import {
   type ComponentKind,
@@ -308,8 +308,9 @@ export class Context<A extends Record<string, unknown> = Record<string, unknown>
       if (action === "decline" || action === "cancel") return { action };
       throw new McpError(ErrorCode.InvalidParams, `The client answered elicitation with an unknown action: ${String(action)}`);
     }
-    if (mode === "url" || !isStandardSchema(request.schema)) return { action: "accept", content: result.content ?? {} };
-    const checked = await validate(request.schema, result.content ?? {});
+    if (mode === "url") return { action: "accept", content: result.content ?? {} };
+    // The answer comes from the client: check it against the schema whichever kind it is.
+    const checked = await validate(request.schema as SchemaLike, result.content ?? {});
     if (!checked.ok) throw new McpError(ErrorCode.InvalidParams, `The client's elicitation answer does not match the schema: ${formatIssues(checked.issues)}`);
     return { action: "accept", content: checked.value };
   }

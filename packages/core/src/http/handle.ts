@@ -49,14 +49,17 @@ export function createHttpHandler(server: Server): HttpHandler {
   const { options } = server;
   const renew = (sessionId: string) => void server.storage.sessions.get(sessionId, options.sessionTimeout).catch(() => {});
   const busy = new BusySessions(renew, Math.max(10, Math.floor(options.sessionTimeout / 3)));
-  const deps: LegacyDeps = { server, hub, openStreams, standalone: new Set(), parked: new Map(), shutdownHooks: new Set(), busy };
+  const deps: LegacyDeps = { server, hub, openStreams, standalone: new Set(), parked: new Map(), lingering: new Map(), shutdownHooks: new Set(), busy };
 
   async function process(exchange: Exchange, hostIn?: HostContext): Promise<Outcome> {
     const origin = exchange.header("origin");
-    const headers = corsHeaders(origin);
+    const allowed = origin === null || !options.validateOrigin || originAllowed(origin);
+    const headers = allowed && origin !== null ? corsHeaders(origin) : {};
     let host = hostIn;
     try {
-      guardOrigin(origin, exchange, host);
+      guardOrigin(origin, allowed, exchange, host);
+      // A preflight carries no credentials: answer it before auth hooks could refuse it.
+      if (exchange.method === "OPTIONS") return preflight(exchange, headers);
       if (server.requestHooks.length > 0) {
         // Hooks may add assigns or auth: give them a host of their own to write to.
         host = { ...host, assigns: { ...host?.assigns } };
@@ -103,8 +106,6 @@ export function createHttpHandler(server: Server): HttpHandler {
           return await sessionGet(deps, { exchange, host, headers, canStream: true });
         case "DELETE":
           return await sessionDelete(deps, { exchange, host, headers, canStream: false });
-        case "OPTIONS":
-          return { status: 204, headers: { ...headers, "access-control-allow-methods": ALLOW, "access-control-allow-headers": allowHeaders(exchange), "access-control-max-age": "86400" }, body: null };
         default:
           throw new HttpError(405, ErrorCode.BadRequest, `Method Not Allowed: ${exchange.method}; use POST, GET or DELETE`);
       }
@@ -149,9 +150,9 @@ export function createHttpHandler(server: Server): HttpHandler {
     return sessionPost(deps, body, ask);
   }
 
-  function guardOrigin(origin: string | null, exchange: Exchange, host: HostContext | undefined): void {
+  function guardOrigin(origin: string | null, allowed: boolean, exchange: Exchange, host: HostContext | undefined): void {
     if (!options.validateOrigin) return;
-    if (origin !== null && !originAllowed(origin)) {
+    if (!allowed) {
       throw new HttpError(403, ErrorCode.BadRequest, `Forbidden: origin ${origin} is not allowed`);
     }
     const hosts = options.allowedHosts ?? (host?.loopback ? LOOPBACK_HOSTS : "*");
@@ -177,9 +178,9 @@ export function createHttpHandler(server: Server): HttpHandler {
     return policy.includes(origin);
   }
 
-  function corsHeaders(origin: string | null): Record<string, string> {
-    if (origin === null || (options.validateOrigin && !originAllowed(origin))) return {};
-    return { "access-control-allow-origin": origin, "access-control-expose-headers": "mcp-session-id", vary: "origin" };
+  /** Browsers may read the session id and, on 401/403, the RFC 9728 challenge. */
+  function corsHeaders(origin: string): Record<string, string> {
+    return { "access-control-allow-origin": origin, "access-control-expose-headers": "mcp-session-id, www-authenticate", vary: "origin" };
   }
 
   return {
@@ -237,6 +238,14 @@ function accepts(accept: string | null, type: string): boolean {
     if (range === type || range === "*/*" || range === `${major}/*`) return true;
   }
   return false;
+}
+
+function preflight(exchange: Exchange, headers: Record<string, string>): Outcome {
+  return {
+    status: 204,
+    headers: { ...headers, "access-control-allow-methods": ALLOW, "access-control-allow-headers": allowHeaders(exchange), "access-control-max-age": "86400" },
+    body: null,
+  };
 }
 
 function allowHeaders(exchange: Exchange): string {

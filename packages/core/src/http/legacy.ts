@@ -42,6 +42,8 @@ export interface LegacyDeps {
   parked: Map<string, () => void>;
   /** Keeps sessions with requests in flight from idling out while those requests run. */
   busy: BusySessions;
+  /** Ended streams whose events are kept a little longer for a late resume; the value cancels that. */
+  lingering: Map<string, () => void>;
   /** Graceful ends to run on shutdown (listen streams send their closing result). */
   shutdownHooks: Set<() => void>;
 }
@@ -104,6 +106,28 @@ async function loadSession(deps: LegacyDeps, exchange: Exchange, host: HostConte
   return { sessionId, record, version: headerVersion ?? record.protocolVersion };
 }
 
+const sessionQueues = new Map<string, Promise<unknown>>();
+
+/**
+ * Read-modify-write of a session record, one at a time per session on this instance, always on
+ * a fresh read: two requests subscribing at once both keep their subscription.
+ */
+function changeSession(deps: LegacyDeps, sessionId: string, change: Record<string, unknown> | ((current: SessionRecord) => Record<string, unknown>)): Promise<void> {
+  const { storage, options } = deps.server;
+  const run = async () => {
+    const current = await storage.sessions.get(sessionId);
+    if (!current) return; // ended meanwhile: nothing to change
+    const patch = typeof change === "function" ? change(current) : change;
+    await storage.sessions.set(sessionId, { ...current, ...patch }, options.sessionTimeout);
+  };
+  const next = (sessionQueues.get(sessionId) ?? Promise.resolve()).then(run, run);
+  sessionQueues.set(sessionId, next);
+  void next.finally(() => {
+    if (sessionQueues.get(sessionId) === next) sessionQueues.delete(sessionId);
+  }).catch(() => {});
+  return next;
+}
+
 /** A POST inside a session: one message, or a batch when 2025-03-26 was negotiated. */
 export async function sessionPost(deps: LegacyDeps, body: unknown, ask: Ask): Promise<Outcome> {
   const session = await loadSession(deps, ask.exchange, ask.host);
@@ -140,10 +164,12 @@ export async function sessionPost(deps: LegacyDeps, body: unknown, ask: Ask): Pr
       resolve,
     });
     const done = deps.busy.enter(session.sessionId);
-    void run(deps, request, session, stream, ask).then((response) => {
-      done();
-      stream.finish(response);
-    });
+    void run(deps, request, session, stream, ask)
+      .catch(() => errorMessage(request.id, new McpError(ErrorCode.InternalError, "Internal error")))
+      .then((response) => {
+        done();
+        stream.finish(response);
+      });
   });
 }
 
@@ -191,7 +217,7 @@ async function run(
   stream: CallStream,
   ask: Ask,
 ): Promise<string> {
-  const handler = legacyMethods[message.method];
+  const handler = legacyMethods.get(message.method);
   if (!handler) {
     const hint = message.method === "initialize" ? " (initialize starts a new session: send it without Mcp-Session-Id)" : "";
     return errorMessage(message.id, new McpError(ErrorCode.MethodNotFound, `Method not found: ${message.method}${hint}`));
@@ -199,11 +225,7 @@ async function run(
   const { server } = deps;
   const { sessionId, record, version } = session;
   const params = message.params ?? {};
-  const updateSession = async (change: Record<string, unknown>) => {
-    // Re-read so concurrent requests of one session don't overwrite each other's changes.
-    const current = (await server.storage.sessions.get(sessionId)) ?? record;
-    await server.storage.sessions.set(sessionId, { ...current, ...change }, server.options.sessionTimeout);
-  };
+  const updateSession = (change: Record<string, unknown> | ((current: SessionRecord) => Record<string, unknown>)) => changeSession(deps, sessionId, change);
   const ctx = new Context({
     assigns: { ...ask.host?.assigns },
     auth: ask.host?.auth,
@@ -230,7 +252,12 @@ async function run(
   try {
     return resultMessage(message.id, await invoke(call, handler));
   } catch (error) {
-    return errorMessage(message.id, toMcpError(error));
+    try {
+      return errorMessage(message.id, toMcpError(error));
+    } catch {
+      // An McpError whose data cannot be serialised.
+      return errorMessage(message.id, new McpError(ErrorCode.InternalError, "Internal error"));
+    }
   }
 }
 
@@ -238,7 +265,7 @@ async function onNotification(deps: LegacyDeps, message: JsonRpcMessage & { meth
   const { storage, options } = deps.server;
   const params = (message as { params?: Record<string, unknown> }).params ?? {};
   if (message.method === "notifications/initialized" && !session.record.initialized) {
-    await storage.sessions.set(session.sessionId, { ...session.record, initialized: true }, options.sessionTimeout);
+    await changeSession(deps, session.sessionId, { initialized: true });
   } else if (message.method === "notifications/cancelled" && (typeof params.requestId === "string" || typeof params.requestId === "number")) {
     await deps.hub.cancel(session.sessionId, params.requestId, typeof params.reason === "string" ? params.reason : undefined);
   }
@@ -273,7 +300,9 @@ async function batch(
           clientRequestTimeout: deps.server.options.clientRequestTimeout, sessionTtl: deps.server.options.sessionTimeout,
           resolve: (o) => resolve(o.body as string),
         });
-        void run(deps, request, session, stream, { ...ask, canStream: false }).then((r) => stream.finish(r));
+        void run(deps, request, session, stream, { ...ask, canStream: false })
+          .catch(() => errorMessage(request.id, new McpError(ErrorCode.InternalError, "Internal error")))
+          .then((r) => stream.finish(r));
       });
       replies.push(outcome);
     }
@@ -289,19 +318,27 @@ export async function sessionGet(deps: LegacyDeps, ask: Ask): Promise<Outcome> {
   if (deps.standalone.has(sessionId)) {
     throw new HttpError(409, ErrorCode.BadRequest, "Conflict: this session already has an open GET stream");
   }
-  return openStandalone(deps, sessionId, `g${nanoid(10)}`, 0, version, ask, []);
+  return openStandalone(deps, sessionId, `g${nanoid(10)}`, version, ask);
 }
 
-async function openStandalone(deps: LegacyDeps, sessionId: string, streamId: string, fromSeq: number, version: string, ask: Ask, replay: StoredEvent[]): Promise<Outcome> {
+/**
+ * The session's standalone stream. Resuming (`resumeAfter`) subscribes first and buffers, then
+ * takes over from a parked collector and replays from the store, so nothing published during the
+ * handover is lost (a notification may arrive twice; list_changed and updated are idempotent).
+ */
+async function openStandalone(deps: LegacyDeps, sessionId: string, streamId: string, version: string, ask: Ask, resumeAfter?: string): Promise<Outcome> {
   const { server, hub } = deps;
   const { storage, options } = server;
-  let seq = fromSeq;
+  const key = `${sessionId} ${streamId}`;
+  let seq = resumeAfter ? (parseEventId(resumeAfter)?.seq ?? 0) : 0;
   let parking = false;
+  let buffered: string[] | undefined = resumeAfter ? [] : undefined;
   const disposers: (() => void | Promise<void>)[] = [];
   const disposeAll = () => {
     for (const dispose of disposers) void Promise.resolve(dispose()).catch(() => {});
   };
   deps.standalone.add(sessionId);
+  deps.lingering.get(key)?.();
   const writer = new SseWriter({
     keepAlive: options.keepAlive,
     // An open stream is a live client: it keeps the session from idling out.
@@ -310,9 +347,12 @@ async function openStandalone(deps: LegacyDeps, sessionId: string, streamId: str
     onClose: () => {
       deps.standalone.delete(sessionId);
       deps.openStreams.delete(writer);
-      if (!parking) return disposeAll();
+      if (!parking) {
+        disposeAll();
+        lingerThenForget(deps, sessionId, streamId);
+        return;
+      }
       // Closed for polling: keep collecting so the reconnecting client misses nothing.
-      const key = `${sessionId} ${streamId}`;
       const timer = setTimeout(() => deps.parked.get(key)?.(), options.sessionTimeout);
       deps.parked.set(key, () => {
         deps.parked.delete(key);
@@ -323,28 +363,43 @@ async function openStandalone(deps: LegacyDeps, sessionId: string, streamId: str
   });
   deps.openStreams.add(writer);
   const send = (data: string) => {
+    if (buffered) return void buffered.push(data);
     const id = eventId(streamId, ++seq);
     if (writer.event(data, id) || parking) void storage.events.append(sessionId, streamId, { id, data }, options.sessionTimeout).catch(() => {});
   };
-  if (version >= "2025-11-25" && replay.length === 0) {
-    const id = eventId(streamId, seq);
-    writer.event("", id, options.retry);
-    void storage.events.append(sessionId, streamId, { id, data: "" }, options.sessionTimeout).catch(() => {});
-  }
-  for (const event of replay) if (event.data !== "") writer.event(event.data, event.id);
 
-  disposers.push(await hub.onSessionEnd(sessionId, () => (parking ? deps.parked.get(`${sessionId} ${streamId}`)?.() : writer.close())));
+  disposers.push(await hub.onSessionEnd(sessionId, () => (parking ? deps.parked.get(key)?.() : writer.close())));
   disposers.push(await storage.bus.subscribe(notifyChannel(sessionId), (m) => send(typeof m === "string" ? m : JSON.stringify(m))));
   disposers.push(
     await storage.bus.subscribe(BROADCAST_CHANNEL, (m) => {
       const { method, params } = m as { method: string; params?: { uri?: string } };
       if (method !== "notifications/resources/updated") return send(notificationMessage(method, params));
       // Only clients that subscribed to this URI hear about it.
-      void storage.sessions.get(sessionId).then((record) => {
-        if (record?.subscriptions.includes(params?.uri ?? "")) send(notificationMessage(method, params));
-      });
+      void storage.sessions.get(sessionId).then(
+        (record) => {
+          if (record?.subscriptions.includes(params?.uri ?? "")) send(notificationMessage(method, params));
+        },
+        () => {}, // storage unreachable: this notification is lost, the stream is not
+      );
     }),
   );
+
+  if (resumeAfter) {
+    deps.parked.get(key)?.(); // we are subscribed: the parked collector can stop
+    const missed = (await storage.events.after(sessionId, streamId, resumeAfter)) ?? [];
+    for (const event of missed) {
+      seq = Math.max(seq, parseEventId(event.id)?.seq ?? seq);
+      if (event.data !== "") writer.event(event.data, event.id);
+    }
+    const held = buffered ?? [];
+    buffered = undefined;
+    for (const data of held) send(data);
+  } else if (version >= "2025-11-25") {
+    // Priming event (SEP-1699): the client can resume from here even before the first message.
+    const id = eventId(streamId, seq);
+    writer.event("", id, options.retry);
+    void storage.events.append(sessionId, streamId, { id, data: "" }, options.sessionTimeout).catch(() => {});
+  }
   if (options.pollAfter !== undefined) {
     const timer = setTimeout(() => {
       parking = true;
@@ -355,6 +410,24 @@ async function openStandalone(deps: LegacyDeps, sessionId: string, streamId: str
   return { status: 200, headers: { ...ask.headers, ...SSE_HEADERS }, body: writer.stream };
 }
 
+/**
+ * A stream that ended keeps its events for one session timeout, so a client whose connection
+ * dropped can still resume it; then they are deleted, so reconnects don't pile up streams.
+ */
+function lingerThenForget(deps: LegacyDeps, sessionId: string, streamId: string): void {
+  const key = `${sessionId} ${streamId}`;
+  deps.lingering.get(key)?.();
+  const timer = setTimeout(() => {
+    deps.lingering.delete(key);
+    void deps.server.storage.events.deleteStream(sessionId, streamId).catch(() => {});
+  }, deps.server.options.sessionTimeout);
+  (timer as { unref?: () => void }).unref?.();
+  deps.lingering.set(key, () => {
+    deps.lingering.delete(key);
+    clearTimeout(timer);
+  });
+}
+
 /** Replays what a client missed on one stream, then follows it live if it is still going. */
 async function resume(deps: LegacyDeps, sessionId: string, lastEventId: string, version: string, ask: Ask): Promise<Outcome> {
   const { storage, options } = deps.server;
@@ -362,11 +435,8 @@ async function resume(deps: LegacyDeps, sessionId: string, lastEventId: string, 
   if (!parsed) throw new HttpError(400, ErrorCode.BadRequest, `Bad Request: Last-Event-ID "${lastEventId}" was not issued by this server`);
   const { streamId } = parsed;
   if (streamId.startsWith("g")) {
-    deps.parked.get(`${sessionId} ${streamId}`)?.(); // hand over from the parked collector
-    const missed = (await storage.events.after(sessionId, streamId, lastEventId)) ?? [];
-    const lastSeq = missed.length ? (parseEventId(missed[missed.length - 1].id)?.seq ?? parsed.seq) : parsed.seq;
     if (deps.standalone.has(sessionId)) throw new HttpError(409, ErrorCode.BadRequest, "Conflict: this session already has an open GET stream");
-    return openStandalone(deps, sessionId, streamId, lastSeq, version, ask, missed);
+    return openStandalone(deps, sessionId, streamId, version, ask, lastEventId);
   }
 
   // A POST's stream: subscribe first, then read the store, so nothing falls between the two.
@@ -382,7 +452,10 @@ async function resume(deps: LegacyDeps, sessionId: string, lastEventId: string, 
     if (seq <= highest) return;
     highest = seq;
     if (event.data !== "") writer.event(event.data, event.id);
-    if (event.final) writer.close();
+    if (event.final) {
+      writer.close();
+      lingerThenForget(deps, sessionId, streamId);
+    }
   };
   const buffered: StoredEvent[] = [];
   let replaying = true;

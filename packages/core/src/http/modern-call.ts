@@ -21,7 +21,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 
 /** How a handler running as a task waits for input: the task turns input_required until tasks/update answers. */
 export interface TaskInput {
-  requestInput(key: string, method: string, params: Record<string, unknown>): Promise<unknown>;
+  requestInput(key: string, method: string, params: Record<string, unknown>, signal: AbortSignal): Promise<unknown>;
 }
 
 export interface ModernCallInit {
@@ -43,7 +43,8 @@ export interface ModernCallInit {
 export class ModernCall implements RequestWire {
   readonly #init: ModernCallInit;
   readonly #controller = new AbortController();
-  readonly pending: Record<string, { method: string; params: Record<string, unknown> }> = {};
+  /** Null prototype: input keys are chosen by handler authors and may be any string. */
+  readonly pending: Record<string, { method: string; params: Record<string, unknown> }> = Object.create(null);
   readonly #counters: Record<string, number> = {};
   #writer: SseWriter | undefined;
   #finished = false;
@@ -85,19 +86,19 @@ export class ModernCall implements RequestWire {
     this.#writer.event(notificationMessage(method, params));
   }
 
-  async ask(method: string, params: Record<string, unknown>, _signal: AbortSignal, key?: string): Promise<Record<string, unknown>> {
+  async ask(method: string, params: Record<string, unknown>, signal: AbortSignal, key?: string): Promise<Record<string, unknown>> {
     if (!MRTR_METHODS.has(this.#init.method)) {
       throw new McpError(ErrorCode.InvalidRequest, `${method} cannot be requested during ${this.#init.method}: input rounds are only allowed in tools/call, prompts/get and resources/read`);
     }
     const kind = inputRequestKinds[method];
     // Keys follow call order, so a handler that runs again asks the same questions under the same keys.
     const inputKey = key ?? `${kind.prefix}_${(this.#counters[kind.prefix] = (this.#counters[kind.prefix] ?? 0) + 1)}`;
-    const known = inputKey in this.#init.answers;
+    const known = Object.hasOwn(this.#init.answers, inputKey);
     if (!known && !this.#task) {
       this.pending[inputKey] = { method, params };
       throw new InputRequired();
     }
-    const answer = known ? this.#init.answers[inputKey] : await this.#task!.requestInput(inputKey, method, params);
+    const answer = known ? this.#init.answers[inputKey] : await this.#task!.requestInput(inputKey, method, params, signal);
     if (!kind.valid(answer)) throw new McpError(ErrorCode.InvalidParams, `inputResponses["${inputKey}"] is not a valid ${method} result`);
     return answer as Record<string, unknown>;
   }

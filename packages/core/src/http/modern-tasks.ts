@@ -46,16 +46,32 @@ export async function runAsTask(options: {
     const current = await server.storage.tasks.get(taskId);
     const answers = (current?.answers ?? {}) as Record<string, unknown>;
     for (const [key, resolve] of waiters) {
-      if (key in answers) {
+      if (Object.hasOwn(answers, key)) {
         waiters.delete(key);
         resolve(answers[key]);
       }
     }
   };
   const input: TaskInput = {
-    requestInput: (key, method, params) =>
-      new Promise((resolve) => {
-        waiters.set(key, resolve);
+    // Settles on the answer, on cancellation, or when the task record would have expired:
+    // a handler never waits forever.
+    requestInput: (key, method, params, signal) =>
+      new Promise((resolve, reject) => {
+        const stop = (error: McpError) => {
+          clearTimeout(expiry);
+          signal.removeEventListener("abort", onAbort);
+          waiters.delete(key);
+          reject(error);
+        };
+        const onAbort = () => stop(new McpError(ErrorCode.RequestTimeout, `${method} was abandoned: the task was cancelled`));
+        const expiry = setTimeout(() => stop(new McpError(ErrorCode.RequestTimeout, `No answer to ${method} within the task's lifetime`)), record.ttlMs);
+        if (signal.aborted) return onAbort();
+        signal.addEventListener("abort", onAbort, { once: true });
+        waiters.set(key, (answer) => {
+          clearTimeout(expiry);
+          signal.removeEventListener("abort", onAbort);
+          resolve(answer);
+        });
         void store
           .change(taskId, (task) => {
             task.status = "input_required";

@@ -88,7 +88,7 @@ export async function modernPost(deps: LegacyDeps, body: unknown, ask: Ask): Pro
     if (!declaresTasks(capabilities)) return fail(400, tasksRequired().code, tasksRequired().message, tasksRequired().data);
     return jsonOutcome(200, ask.headers, await taskMethod(server, id, method, params, principal));
   }
-  const handler = REMOVED.has(method) ? undefined : legacyMethods[method];
+  const handler = REMOVED.has(method) ? undefined : legacyMethods.get(method);
   if (!handler) {
     const why = REMOVED.has(method) ? `${method} is not part of protocol ${version}` : method;
     return fail(404, ErrorCode.MethodNotFound, `Method not found: ${why}`);
@@ -105,21 +105,23 @@ export async function modernPost(deps: LegacyDeps, body: unknown, ask: Ask): Pro
   }
 
   // Input rounds: answers from earlier rounds ride in the signed requestState.
-  let answers: Record<string, unknown> = {};
+  // Null prototype: client-chosen keys such as "__proto__" stay plain keys.
+  const answers: Record<string, unknown> = Object.create(null);
   let digest: string | undefined;
   if (MRTR_METHODS.has(method)) {
     if ("inputResponses" in params && !isObject(params.inputResponses)) {
       return fail(200, ErrorCode.InvalidParams, "Invalid params: inputResponses must be an object keyed like inputRequests");
     }
-    digest = await paramsDigest(method, params);
     try {
       if (params.requestState !== undefined) {
-        answers = { ...(await server.requestState.open(params.requestState, { method, digest, principal })).a };
+        // Only a retry pays for canonicalising and hashing the params.
+        digest = await paramsDigest(method, params);
+        Object.assign(answers, (await server.requestState.open(params.requestState, { method, digest, principal })).a);
       }
     } catch (error) {
       return fail(200, ErrorCode.InvalidParams, (error as Error).message);
     }
-    Object.assign(answers, params.inputResponses);
+    if (isObject(params.inputResponses)) for (const [key, value] of Object.entries(params.inputResponses)) answers[key] = value;
   }
 
   return new Promise<Outcome>((resolve) => {
@@ -142,19 +144,30 @@ export async function modernPost(deps: LegacyDeps, body: unknown, ask: Ask): Pro
       logLevel: logLevel as string | undefined,
     });
     const call: Call = { server, ctx, params, version, era: "modern", resourceNotFoundCode: ErrorCode.InvalidParams };
-    const answer = async (outcome: { result: Record<string, unknown> } | { error: unknown }) => {
+    const respond = async (outcome: { result: Record<string, unknown> } | { error: unknown }) => {
       if ("result" in outcome) return wire.finish(200, resultMessage(id, decorate(deps, method, params, outcome.result)));
       const { error } = outcome;
       if (error instanceof InputRequired && Object.keys(wire.pending).length > 0) {
-        const requestState = await server.requestState.seal({ exp: Date.now() + server.options.requestStateTtl, m: method, d: digest!, p: principal, a: answers });
+        digest ??= await paramsDigest(method, params);
+        const requestState = await server.requestState.seal({ exp: Date.now() + server.options.requestStateTtl, m: method, d: digest, p: principal, a: { ...answers } });
         wire.finish(200, resultMessage(id, { resultType: "input_required", inputRequests: wire.pending, requestState, _meta: { [META.serverInfo]: server.info } }));
         return;
       }
       const mcpError = error instanceof InputRequired ? new McpError(ErrorCode.InternalError, "Internal error") : toMcpError(error);
       wire.finish(wire.streaming ? 200 : statusOf(mcpError.code), errorMessage(id, mcpError));
     };
+    // Whatever goes wrong while encoding (a circular or BigInt result, a storage failure while
+    // sealing state) still ends the request with a JSON-RPC error instead of leaving it hanging.
+    const answer = (outcome: { result: Record<string, unknown> } | { error: unknown }) =>
+      respond(outcome).catch((error) => {
+        server.reportException(ctx, error);
+        wire.finish(200, errorMessage(id, new McpError(ErrorCode.InternalError, "Internal error")));
+      });
     if (asTask) {
-      void runAsTask({ server, id, wire, principal, run: () => invoke(call, handler), answerDirectly: answer });
+      runAsTask({ server, id, wire, principal, run: () => invoke(call, handler), answerDirectly: answer }).catch((error) => {
+        server.reportException(ctx, error);
+        wire.finish(200, errorMessage(id, new McpError(ErrorCode.InternalError, "Internal error")));
+      });
       return;
     }
     invoke(call, handler).then(

@@ -12,8 +12,12 @@ export interface Call {
   params: Record<string, unknown>;
   /** The protocol revision whose wire rules apply to this call. */
   version: string;
-  /** Persists a change to the caller's session (2025 era); absent on stateless requests. */
-  updateSession?: (change: Record<string, unknown>) => Promise<void>;
+  /**
+   * Persists a change to the caller's session (2025 era); absent on stateless requests. Pass a
+   * function to compute the change from the current record, so concurrent requests don't
+   * overwrite each other.
+   */
+  updateSession?: (change: Record<string, unknown> | ((current: SessionRecord) => Record<string, unknown>)) => Promise<void>;
   /** The caller's 2025-era session, when there is one. */
   record?: SessionRecord;
   /** Which leg serves the call: features registered for the other era are invisible. */
@@ -60,6 +64,14 @@ export function objectParam(params: Record<string, unknown>, key: string, method
   if (value === undefined || value === null) return {};
   if (typeof value !== "object" || Array.isArray(value)) throw new McpError(ErrorCode.InvalidParams, `${method}: "${key}" must be an object`);
   return value as Record<string, unknown>;
+}
+
+/**
+ * Looks up a client-named key in a plain object without falling through to Object.prototype
+ * ("constructor", "__proto__", "toString" must be unknown, not built-ins).
+ */
+export function own<T>(object: Record<string, T> | undefined, key: string): T | undefined {
+  return object !== undefined && Object.hasOwn(object, key) ? object[key] : undefined;
 }
 
 /** Paged list result with the right key and an optional nextCursor. */

@@ -1,6 +1,7 @@
 import { isLogLevel } from "../context/context.js";
 import { ErrorCode, McpError } from "../protocol/errors.js";
-import { type Call, type MethodHandler, objectParam } from "./call.js";
+import { type Call, type MethodHandler, objectParam, own } from "./call.js";
+import type { Completer } from "./definitions.js";
 import { getPrompt, listPrompts } from "./prompts.js";
 import { listResources, listTemplates, readResource, subscribe } from "./resources.js";
 import { completerKey } from "./server.js";
@@ -16,15 +17,15 @@ async function complete({ server, ctx, params }: Call) {
   if (typeof argument.name !== "string" || typeof argument.value !== "string") {
     throw new McpError(ErrorCode.InvalidParams, 'completion/complete: "argument" needs string "name" and "value"');
   }
-  let completer;
+  let completer: Completer | undefined;
   if (ref.type === "ref/prompt") {
     const prompt = server.prompts.get(String(ref.name));
     if (!prompt) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${String(ref.name)}`);
-    completer = prompt.config.complete?.[argument.name];
+    completer = own(prompt.config.complete as Record<string, Completer> | undefined, argument.name);
   } else if (ref.type === "ref/resource") {
     const template = server.templates.get(String(ref.uri));
     if (!template && !server.resources.has(String(ref.uri))) throw new McpError(ErrorCode.InvalidParams, `Unknown resource or template: ${String(ref.uri)}`);
-    completer = (template?.config.complete as Record<string, typeof completer> | undefined)?.[argument.name];
+    completer = own(template?.config.complete as Record<string, Completer> | undefined, argument.name);
   } else {
     throw new McpError(ErrorCode.InvalidParams, 'completion/complete: "ref.type" must be "ref/prompt" or "ref/resource"');
   }
@@ -50,7 +51,8 @@ async function setLevel({ params, updateSession }: Call) {
 }
 
 /** The 2025-era method table. `initialize` lives in the HTTP layer because it creates the session. */
-export const legacyMethods: Record<string, MethodHandler> = {
+/** Looked up with .get(): a method named "constructor" or "__proto__" is simply not found. */
+export const legacyMethods: ReadonlyMap<string, MethodHandler> = new Map(Object.entries({
   ping: async () => ({}),
   "tools/list": listTools,
   "tools/call": callTool,
@@ -63,4 +65,4 @@ export const legacyMethods: Record<string, MethodHandler> = {
   "prompts/get": getPrompt,
   "completion/complete": complete,
   "logging/setLevel": setLevel,
-};
+}));

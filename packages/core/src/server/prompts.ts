@@ -1,7 +1,7 @@
 import { text } from "../content.js";
 import { ErrorCode, McpError } from "../protocol/errors.js";
 import { formatIssues, validate } from "../schema/index.js";
-import { type Call, isVisible, listResult, objectParam, requireCapability, sessionComponents, stringParam, visibleItems } from "./call.js";
+import { type Call, isVisible, listResult, objectParam, own, requireCapability, sessionComponents, stringParam, visibleItems } from "./call.js";
 import type { PromptMessage, PromptReturn } from "./definitions.js";
 import { paginate } from "./pagination.js";
 
@@ -20,7 +20,7 @@ export async function getPrompt(call: Call) {
   requireCapability(server.hasVisible("prompts", era), "prompts/get");
   const name = stringParam(params, "name", "prompts/get");
   const prompt = server.prompts.get(name);
-  const session = prompt ? undefined : sessionComponents(call)?.prompts[name];
+  const session = prompt ? undefined : own(sessionComponents(call)?.prompts, name);
   if (prompt ? !isVisible(prompt, call) : !session) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${name}`);
   const rawArgs = objectParam(params, "arguments", "prompts/get");
   const schema = prompt ? prompt.config.args : session!.schema;

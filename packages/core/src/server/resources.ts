@@ -1,6 +1,6 @@
 import { toBase64 } from "../content.js";
 import { ErrorCode, McpError } from "../protocol/errors.js";
-import { type Call, isVisible, listResult, requireCapability, sessionComponents, stringParam, visibleItems } from "./call.js";
+import { type Call, isVisible, listResult, own as ownKey, requireCapability, sessionComponents, stringParam, visibleItems } from "./call.js";
 import type { ResourceReturn } from "./definitions.js";
 import { paginate } from "./pagination.js";
 import { UriTemplate } from "./uri-template.js";
@@ -44,7 +44,8 @@ export async function readResource(call: Call) {
   }
   const own = sessionComponents(call);
   if (own) {
-    const found = own.resources[uri] ? { component: own.resources[uri], variables: {} } : matchTemplate(own.templates, uri);
+    const fixedOwn = ownKey(own.resources, uri);
+    const found = fixedOwn ? { component: fixedOwn, variables: {} } : matchTemplate(own.templates, uri);
     if (found) {
       const implementation = server.resourceHandlers.get(found.component.handler);
       if (!implementation) throw new McpError(ErrorCode.InternalError, `Resource ${uri} points at handler "${found.component.handler}", which this server does not have`);
@@ -76,13 +77,15 @@ function resourceContents(value: ResourceReturn, uri: string, mimeType: string |
 }
 
 export async function subscribe(call: Call, on: boolean) {
-  const { server, params, updateSession, record, era } = call;
+  const { server, params, updateSession, era } = call;
   const method = on ? "resources/subscribe" : "resources/unsubscribe";
   requireCapability(server.hasVisible("resources", era), method);
   const uri = stringParam(params, "uri", method);
-  const current = new Set(record?.subscriptions ?? []);
-  if (on) current.add(uri);
-  else current.delete(uri);
-  await updateSession?.({ subscriptions: [...current] });
+  await updateSession?.((current) => {
+    const subscriptions = new Set(current.subscriptions ?? []);
+    if (on) subscriptions.add(uri);
+    else subscriptions.delete(uri);
+    return { subscriptions: [...subscriptions] };
+  });
   return EMPTY;
 }

@@ -2,7 +2,7 @@ import { type ContentBlock, text } from "../content.js";
 import { InputRequired } from "../context/wire.js";
 import { ErrorCode, McpError, ToolError } from "../protocol/errors.js";
 import { formatIssues, validate } from "../schema/index.js";
-import { type Call, isVisible, listResult, objectParam, requireCapability, sessionComponents, stringParam, visibleItems } from "./call.js";
+import { type Call, isVisible, listResult, objectParam, own, requireCapability, sessionComponents, stringParam, visibleItems } from "./call.js";
 import { paginate } from "./pagination.js";
 
 export async function listTools(call: Call) {
@@ -21,7 +21,7 @@ export async function callTool(call: Call) {
   const name = stringParam(params, "name", "tools/call");
   const rawArgs = objectParam(params, "arguments", "tools/call");
   const tool = server.tools.get(name);
-  const session = tool ? undefined : sessionComponents(call)?.tools[name];
+  const session = tool ? undefined : own(sessionComponents(call)?.tools, name);
   if (tool ? !isVisible(tool, call) : !session) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
 
   const schema = tool ? tool.config.input : session!.schema;

@@ -53,6 +53,8 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
 
   const eventStore: EventStore = {
     async append(sessionId, streamId, event) {
+      // A late event of a deleted or expired session must not resurrect its entry.
+      if (!live(sessions, sessionId)) return;
       let byStream = streams.get(sessionId);
       if (!byStream) streams.set(sessionId, (byStream = new Map()));
       let events = byStream.get(streamId);
