@@ -6,178 +6,26 @@
  * - examples/bun: `export default server` as is, and main.ts with serve(), under the official
  *   clients of both protocol eras.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
-import { createServer as createNetServer } from "node:net";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from "@modelcontextprotocol/client";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ACCEPT, modernHeaders, modernMeta, textOf } from "../../../test-kit/mcp.js";
+import { type Running, freePort, root, spawnProcess, startProcess, stopAfterEach, useRunning, waitForHttp, withTimeout } from "../../../test-kit/process.js";
+import { expectDefaultExportExample, expectGracefulStop, expectMainExample, itServesTheFixture, openSessionStream } from "../../../test-kit/runtimes.js";
 
-type Json = Record<string, any>;
-const root = join(dirname(fileURLToPath(import.meta.url)), "../../..");
 const BUN = join(root, "node_modules/.bin/bun");
-const MODERN = "2026-07-28";
-const ACCEPT = "application/json, text/event-stream";
+const META = modernMeta({}, "bun-adapter-test");
 
-// ---------- processes: started with bounded waits, always stopped by PID ----------
-
-interface Running {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
+/** The bun binary, with the "wisp-source" condition, from the repository root. */
+function bun(): string {
+  if (!existsSync(BUN)) throw new Error(`${BUN} is missing: run npm ci (the bun package is a devDependency of @wisp/bun)`);
+  return BUN;
 }
-
-const started = new Set<ChildProcess>();
-process.once("exit", () => {
-  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-});
 
 /** Spawns `bun args…` and resolves with the first URL it prints (bounded). */
-function startBun(args: string[], env: Record<string, string> = {}, urlPattern = /listening on (http:\/\/\S+)/): Promise<Running> {
-  if (!existsSync(BUN)) throw new Error(`${BUN} is missing: run npm ci (the bun package is a devDependency of @wisp/bun)`);
-  const child = spawn(BUN, ["--conditions=wisp-source", ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  started.add(child);
-  let output = "";
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk));
-  child.stderr!.on("data", (chunk: Buffer) => (output += chunk));
-  return new Promise<Running>((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error(`bun ${args.join(" ")} printed no URL within 20 s:\n${output}`)), 20_000);
-    const exited = (code: number | null) => fail(new Error(`bun ${args.join(" ")} exited early (${code}):\n${output}`));
-    const printed = () => {
-      const match = urlPattern.exec(output);
-      if (!match) return;
-      settle();
-      resolve({ child, url: match[1], output: () => output });
-    };
-    const settle = () => {
-      clearTimeout(timer);
-      child.off("exit", exited);
-      child.stdout!.off("data", printed);
-    };
-    const fail = (error: Error) => {
-      settle();
-      void stop(child);
-      reject(error);
-    };
-    child.once("exit", exited);
-    child.stdout!.on("data", printed);
-  });
-}
-
-/** SIGTERM, then SIGKILL after 5 s; resolves with how the process ended. */
-async function stop(child: ChildProcess): Promise<{ code: number | null; signal: string | null }> {
-  const ended = () => ({ code: child.exitCode, signal: child.signalCode });
-  if (child.exitCode !== null || child.signalCode !== null) return ended();
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const wait = (ms: number) => Promise.race([exited, new Promise<void>((resolve) => setTimeout(resolve, ms))]);
-  child.kill("SIGTERM");
-  await wait(5_000);
-  if (child.exitCode === null && child.signalCode === null) {
-    child.kill("SIGKILL");
-    await wait(2_000);
-  }
-  started.delete(child);
-  return ended();
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** Polls until something answers on the URL (servers that print no URL of their own). */
-async function waitForHttp(url: string, child: ChildProcess, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
-    try {
-      await fetch(url, { method: "OPTIONS", signal: AbortSignal.timeout(1_000) });
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  throw new Error(`nothing answered on ${url} within ${ms} ms`);
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-// ---------- raw HTTP ----------
-
-function modernMeta(capabilities: Json = {}): Json {
-  return {
-    "io.modelcontextprotocol/protocolVersion": MODERN,
-    "io.modelcontextprotocol/clientCapabilities": capabilities,
-    "io.modelcontextprotocol/clientInfo": { name: "bun-adapter-test", version: "1.0.0" },
-  };
-}
-
-/** A stateless 2026-07-28 tools/call; resolves with the JSON-RPC message. */
-async function modernCall(url: string, name: string, args: Json, headers: Record<string, string> = {}): Promise<Json> {
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json", accept: ACCEPT, "mcp-protocol-version": MODERN, "mcp-method": "tools/call", "mcp-name": name, ...headers },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name, arguments: args, _meta: modernMeta() } }),
-  });
-  expect(res.status).toBe(200);
-  return lastMessage(res);
-}
-
-async function lastMessage(res: Response): Promise<Json> {
-  const text = await withTimeout(res.text(), 10_000, "the response body");
-  if (!(res.headers.get("content-type") ?? "").startsWith("text/event-stream")) return JSON.parse(text) as Json;
-  const data = text.split("\n").filter((line) => line.startsWith("data:")).map((line) => line.slice(5).trim()).filter(Boolean);
-  return JSON.parse(data.at(-1)!) as Json;
-}
-
-async function legacySession(url: string): Promise<string> {
-  const headers = { "content-type": "application/json", accept: ACCEPT };
-  const init = await fetch(url, {
-    method: "POST",
-    headers,
-    body: JSON.stringify({ jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } } }),
-  });
-  expect(init.status).toBe(200);
-  await init.text();
-  const sessionId = init.headers.get("mcp-session-id")!;
-  const initialized = await fetch(url, { method: "POST", headers: { ...headers, "mcp-session-id": sessionId, "mcp-protocol-version": "2025-11-25" }, body: '{"jsonrpc":"2.0","method":"notifications/initialized"}' });
-  expect(initialized.status).toBe(202);
-  return sessionId;
-}
-
-/** A request with a Host header of our choosing (fetch may not set one). */
-function statusWithHost(url: string, host: string): Promise<number> {
-  const { hostname, port, pathname } = new URL(url);
-  const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list", params: { _meta: modernMeta() } });
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      { hostname, port, path: pathname, method: "POST", headers: { host, "content-type": "application/json", accept: ACCEPT, "mcp-protocol-version": MODERN, "mcp-method": "tools/list" } },
-      (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      },
-    );
-    req.setTimeout(5_000, () => req.destroy(new Error("timed out")));
-    req.once("error", reject);
-    req.end(body);
-  });
+function startBun(args: string[], env: Record<string, string> = {}, pattern = /listening on (http:\/\/\S+)/): Promise<Running> {
+  return startProcess(bun(), ["--conditions=wisp-source", ...args], { env, pattern, timeoutMs: 20_000, what: `bun ${args.join(" ")}` });
 }
 
 /**
@@ -204,141 +52,57 @@ function idleCloseAfter(url: string, headers: Record<string, string>, body: stri
   ).finally(() => agent.destroy());
 }
 
-const textOf = (result: Json) => (result.content as Json[]).map((block) => block.text).join("");
-
 // ---------- the adapter ----------
 
 describe("@wisp/bun serve() on Bun", () => {
-  let server: Running;
+  // idleTimeout 1 s: Bun would cut an idle connection after ~1–4 s; MCP requests must outlive it.
+  const server = useRunning(() => startBun(["adapters/bun/src/serve.fixture.ts"], { PORT: "0", IDLE_TIMEOUT: "1" }), 30_000);
 
-  beforeAll(async () => {
-    // idleTimeout 1 s: Bun would cut an idle connection after ~1–4 s; MCP requests must outlive it.
-    server = await startBun(["adapters/bun/src/serve.fixture.ts"], { PORT: "0", IDLE_TIMEOUT: "1" });
-  }, 30_000);
-
-  afterAll(async () => {
-    if (server) await stop(server.child);
-  });
-
-  it("listens on 127.0.0.1 at /mcp; other paths answer 404 with a JSON-RPC error", async () => {
-    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
-    for (const path of ["/", "/other", "/mcp/extra"]) {
-      const res = await fetch(new URL(path, server.url), { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
-      expect(res.status, path).toBe(404);
-      expect(res.headers.get("content-type")).toBe("application/json");
-      expect(((await res.json()) as Json).error.message).toContain("/mcp");
-    }
-  });
-
-  it("passes the caller's address as ctx.transport.remoteIp and seeds ctx.assigns", async () => {
-    const reply = await modernCall(server.url, "whoami", {}, { "user-agent": "wisp-bun-test" });
-    expect(JSON.parse(textOf(reply.result))).toEqual({ remoteIp: "127.0.0.1", assigns: { userAgent: "wisp-bun-test" } });
-  });
-
-  it("checks the Host header on loopback (DNS rebinding): 403 for a foreign host", async () => {
-    const port = new URL(server.url).port;
-    expect(await statusWithHost(server.url, `evil.example:${port}`)).toBe(403);
-    expect(await statusWithHost(server.url, `localhost:${port}`)).toBe(200);
-  });
+  itServesTheFixture(server, "wisp-bun-test", META);
 
   it("a slow tool call and a quiet SSE stream outlive Bun's idle timeout, idle keep-alive connections don't; SIGTERM ends the stream cleanly and exits 0", async () => {
-    const sessionId = await legacySession(server.url);
-    const headers = { accept: ACCEPT, "mcp-session-id": sessionId, "mcp-protocol-version": "2025-11-25" };
-    const stream = await fetch(server.url, { headers: { ...headers, accept: "text/event-stream" } });
-    expect(stream.status).toBe(200);
-    const reader = stream.body!.getReader();
-    let streamEnd: number | undefined;
-    let streamError: unknown;
-    const drained = (async () => {
-      while (!(await reader.read()).done);
-      streamEnd = Date.now();
-    })().catch((error) => void (streamError = error));
+    const stream = await openSessionStream(server().url);
 
     // Responses that are complete give the idle timeout back: their keep-alive connections are closed.
     const json = idleCloseAfter(
-      server.url,
-      { "content-type": "application/json", accept: ACCEPT, "mcp-protocol-version": MODERN, "mcp-method": "tools/call", "mcp-name": "whoami" },
-      JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "whoami", arguments: {}, _meta: modernMeta() } }),
+      server().url,
+      modernHeaders("tools/call", "whoami"),
+      JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "whoami", arguments: {}, _meta: META } }),
     );
     const sse = idleCloseAfter(
-      server.url,
-      { ...headers, "content-type": "application/json" },
+      server().url,
+      { ...stream.session, accept: ACCEPT, "content-type": "application/json" },
       JSON.stringify({ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "slow", arguments: { ms: 10 }, _meta: { progressToken: "p" } } }),
     );
 
     // 6 s without a byte on either connection, against idleTimeout: 1.
-    const call = await fetch(server.url, {
-      method: "POST",
-      headers: { ...headers, "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "slow", arguments: { ms: 6_000 } } }),
-    });
-    expect(textOf((await lastMessage(call)).result)).toBe("done after 6000 ms");
-    expect(streamError, "the GET stream was cut while idle").toBeUndefined();
-    expect(streamEnd, "the GET stream ended early").toBeUndefined();
+    expect(textOf((await stream.call(1, "slow", { ms: 6_000 })).result)).toBe("done after 6000 ms");
+    expect(stream.state.error, "the GET stream was cut while idle").toBeUndefined();
+    expect(stream.state.end, "the GET stream ended early").toBeUndefined();
     const closed = await Promise.all([json, sse]);
     expect(closed.map((c) => c.type)).toEqual([expect.stringMatching(/^application\/json/), expect.stringMatching(/^text\/event-stream/)]);
     for (const { ms } of closed) expect(ms).toBeLessThan(6_000);
 
-    const stopAt = Date.now();
-    const { code } = await stop(server.child);
-    await withTimeout(drained, 5_000, "the GET stream to end");
-    expect(streamError).toBeUndefined();
-    expect(streamEnd!).toBeGreaterThanOrEqual(stopAt);
-    expect(code).toBe(0);
-    expect(server.output()).toMatch(/stopped in \d+ ms/);
+    await expectGracefulStop(server(), stream);
   }, 30_000);
 });
 
 // ---------- examples/bun ----------
 
 describe("examples/bun on Bun", () => {
-  const running: Running[] = [];
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((r) => stop(r.child)));
-  });
+  const stopped = stopAfterEach();
 
   it("`export default server` is served as is (server.fetch): the v1 SDK client calls a tool with elicitation", async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}/mcp`;
     // Bun serves a default export with a fetch method itself, on $PORT.
-    const child = spawn(BUN, ["--conditions=wisp-source", "examples/bun/src/server.ts"], { cwd: root, env: { ...process.env, PORT: String(port) }, stdio: "ignore" });
-    started.add(child);
-    running.push({ child, url, output: () => "" });
+    const { child } = stopped(spawnProcess(bun(), ["--conditions=wisp-source", "examples/bun/src/server.ts"], { env: { PORT: String(port) } }));
     await waitForHttp(url, child);
-
-    const client = new Client({ name: "default-export", version: "1.0.0" }, { capabilities: { elicitation: {} } });
-    client.setRequestHandler(ElicitRequestSchema, () => ({ action: "accept", content: { count: 3 } }));
-    await withTimeout(client.connect(new StreamableHTTPClientTransport(new URL(url))), 10_000, "connect");
-    try {
-      expect(client.getServerVersion()).toMatchObject({ name: "wisp-bun-example" });
-      const rolled = await withTimeout(client.callTool({ name: "roll_dice", arguments: { sides: 6 } }), 10_000, "roll_dice");
-      expect(textOf(rolled)).toMatch(/^\d \+ \d \+ \d = \d+$/);
-    } finally {
-      await client.close();
-    }
+    await expectDefaultExportExample(url, "wisp-bun-example");
   }, 30_000);
 
   it("main.ts with serve(): the v2 client pinned to 2026-07-28 sees its own address, answers input_required, reads the resource; SIGTERM exits 0", async () => {
-    const main = await startBun(["examples/bun/src/main.ts"], { PORT: "0" }, /MCP endpoint at (http:\/\/\S+)/);
-    running.push(main);
-    const client = new ClientV2({ name: "example-v2", version: "1.0.0" }, { capabilities: { elicitation: {} }, versionNegotiation: { mode: { pin: MODERN } } });
-    const asked: Json[] = [];
-    client.setRequestHandler("elicitation/create", async (request) => {
-      asked.push(request.params as Json);
-      return { action: "accept", content: { count: 2 } };
-    });
-    await withTimeout(client.connect(new TransportV2(new URL(main.url))), 10_000, "connect");
-    try {
-      expect(client.getNegotiatedProtocolVersion()).toBe(MODERN);
-      expect(textOf(await client.callTool({ name: "whoami", arguments: {} }))).toMatch(/^You are 127\.0\.0\.1, calling 127\.0\.0\.1:\d+\/mcp\.$/);
-      expect(textOf(await withTimeout(client.callTool({ name: "roll_dice", arguments: { sides: 20 } }), 10_000, "roll_dice"))).toMatch(/^\d+ \+ \d+ = \d+$/);
-      expect(asked).toHaveLength(1);
-      expect(asked[0].message).toBe("How many d20 should I roll?");
-      const info = await client.readResource({ uri: "runtime://info" });
-      expect(JSON.parse((info.contents[0] as Json).text).runtime).toMatch(/^Bun\//);
-    } finally {
-      await client.close();
-    }
-    expect((await stop(main.child)).code).toBe(0);
+    const main = stopped(await startBun(["examples/bun/src/main.ts"], { PORT: "0" }, /MCP endpoint at (http:\/\/\S+)/));
+    await expectMainExample(main, /^Bun\//);
   }, 30_000);
 });

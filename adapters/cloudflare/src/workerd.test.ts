@@ -7,27 +7,14 @@
  * requests of one session are always served by different isolates: a session only works if
  * its state really lives in its Durable Object.
  */
-import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from "@modelcontextprotocol/client";
-import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport as TransportV1 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { ElicitRequestSchema, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { ACCEPT, type Json, LATEST, MODERN, connectV1 as connectV1To, connectV2 as connectV2To, watchToolListChanged } from "../../../test-kit/mcp.js";
+import { withTimeout } from "../../../test-kit/process.js";
 import { type RunningWorkerd, TEST_HEADERS, startWorkerd } from "./workerd.js";
 
-type Json = Record<string, any>;
-const MODERN = "2026-07-28";
-const LATEST = "2025-11-25";
 const ENTRY = fileURLToPath(new URL("./testing/test-worker.ts", import.meta.url));
 const VARS = { SECRET: "a-workerd-test-secret-of-at-least-32-bytes", LABEL: "from env" };
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** One HTTP exchange as the client saw it. */
 interface Seen {
@@ -69,7 +56,7 @@ const alternatingFetch: typeof fetch = async (input, init) => {
 function post(body: unknown, headers: Record<string, string> = {}) {
   return alternatingFetch(running.url, {
     method: "POST",
-    headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
+    headers: { "content-type": "application/json", accept: ACCEPT, ...headers },
     body: JSON.stringify(body),
   });
 }
@@ -97,28 +84,11 @@ async function rawSession(): Promise<string> {
   return sessionId;
 }
 
-async function connectV1() {
-  const client = new ClientV1({ name: "v1-client", version: "1.0.0" }, { capabilities: { elicitation: {} } });
-  const asked: Json[] = [];
-  client.setRequestHandler(ElicitRequestSchema, (request) => {
-    asked.push(request.params as Json);
-    return { action: "accept", content: { confirm: true } };
-  });
-  const transport = new TransportV1(new URL(running.url), { fetch: alternatingFetch });
-  await client.connect(transport);
-  return { client, transport, asked };
-}
+/** The v1 SDK (2025 era, elicitation answered with confirm: true) through the alternating fetch. */
+const connectV1 = () => connectV1To(running.url, alternatingFetch);
 
-async function connectV2() {
-  const client = new ClientV2({ name: "v2-client", version: "2.0.0" }, { capabilities: { elicitation: {} }, versionNegotiation: { mode: { pin: MODERN } } });
-  const asked: Json[] = [];
-  client.setRequestHandler("elicitation/create", async (request) => {
-    asked.push(request.params as Json);
-    return { action: "accept", content: { confirm: true } };
-  });
-  await client.connect(new TransportV2(new URL(running.url), { fetch: alternatingFetch }));
-  return { client, asked };
-}
+/** The v2 client pinned to 2026-07-28 (elicitation answered with confirm: true) through the alternating fetch. */
+const connectV2 = () => connectV2To(running.url, alternatingFetch);
 
 const textOf = (result: object) => ((result as { content: { type: string; text: string }[] }).content)[0].text;
 
@@ -216,14 +186,7 @@ describe("@wisp/cloudflare on workerd", () => {
   it("list_changed raised by a stateless call in one isolate reaches a 2026 listen stream (hub) and a 2025 session's GET stream", async () => {
     const [v1, v2] = await withTimeout(Promise.all([connectV1(), connectV2()]), 10_000, "both clients to connect");
     try {
-      let legacyNotified!: () => void;
-      const legacyChanged = new Promise<void>((resolve) => (legacyNotified = resolve));
-      v1.client.setNotificationHandler(ToolListChangedNotificationSchema, () => legacyNotified());
-      let modernNotified!: () => void;
-      const modernChanged = new Promise<void>((resolve) => (modernNotified = resolve));
-      v2.client.setNotificationHandler("notifications/tools/list_changed", () => modernNotified());
-      const subscription = await withTimeout(v2.client.listen({ toolsListChanged: true }), 5_000, "the listen acknowledgement");
-      expect(subscription.honoredFilter).toEqual({ toolsListChanged: true });
+      const { bothChanged } = await watchToolListChanged(v1.client, v2.client);
       // The v1 client opens its GET stream after initialization: wait until the session's object holds it.
       await withTimeout(
         (async () => {
@@ -235,7 +198,7 @@ describe("@wisp/cloudflare on workerd", () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
 
       expect(textOf(await v2.client.callTool({ name: "announce", arguments: {} }))).toBe("announced");
-      await withTimeout(Promise.all([legacyChanged, modernChanged]), 5_000, "tools/list_changed on both eras");
+      await bothChanged();
     } finally {
       await Promise.allSettled([v1.client.close(), v2.client.close()]);
     }
@@ -289,7 +252,7 @@ describe("session expiry on workerd", () => {
   it("an idle session ends, and its object's alarm deletes it from storage", async () => {
     const init = await fetch(short.url, {
       method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      headers: { "content-type": "application/json", accept: ACCEPT },
       body: JSON.stringify({ jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: LATEST, capabilities: {}, clientInfo: { name: "raw", version: "1" } } }),
     });
     const sessionId = init.headers.get("mcp-session-id")!;
@@ -297,7 +260,7 @@ describe("session expiry on workerd", () => {
     const list = () =>
       fetch(short.url, {
         method: "POST",
-        headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-session-id": sessionId },
+        headers: { "content-type": "application/json", accept: ACCEPT, "mcp-session-id": sessionId },
         body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
       });
     // Any message of the session reaches its object; this header makes the object list its storage instead.

@@ -13,23 +13,12 @@ import { getConnInfo } from "@hono/node-server/conninfo";
 import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from "@modelcontextprotocol/client";
 import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport as TransportV1 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { createServer } from "@wisp/core";
 import { Hono } from "hono";
 import * as v from "valibot";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { ACCEPT, type Json, MODERN, type Seen, legacyFlow as runLegacyFlow, modernFlow as runModernFlow, recordingFetch } from "../../../test-kit/mcp.js";
 import { mcp } from "./index.js";
-
-type Json = Record<string, any>;
-const MODERN = "2026-07-28";
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 const server = createServer({ name: "hono-it", version: "1.0.0", requestStateSecret: "a-test-secret-that-is-at-least-32-bytes!" })
   .tool("confirm_action", { description: "Asks the user to confirm an action", input: v.object({ action: v.string() }) }, async ({ action }, ctx) => {
@@ -108,98 +97,11 @@ beforeEach(() => {
   errors.length = 0;
 });
 
-interface Seen {
-  method: string;
-  sessionId: string | null;
-  hasInputResponses: boolean;
-  hasRequestState: boolean;
-  metaVersion: unknown;
-}
-
-function recordingFetch(seen: Seen[], headers: Record<string, string> = {}): typeof fetch {
-  return async (input, init) => {
-    const request = new Request(input as RequestInfo, init);
-    for (const [name, value] of Object.entries(headers)) request.headers.set(name, value);
-    if (request.method === "POST") {
-      const body = JSON.parse(await request.clone().text()) as Json;
-      const params = (body.params ?? {}) as Json;
-      seen.push({
-        method: body.method ?? "(response)",
-        sessionId: request.headers.get("mcp-session-id"),
-        hasInputResponses: "inputResponses" in params,
-        hasRequestState: "requestState" in params,
-        metaVersion: params._meta?.["io.modelcontextprotocol/protocolVersion"],
-      });
-    }
-    return fetch(request);
-  };
-}
-
 /** 2025 era with the v1 SDK: initialize → tools/call (elicitation) → resources/read → DELETE. */
-async function legacyFlow(url: string) {
-  const seen: Seen[] = [];
-  const client = new ClientV1({ name: "v1-client", version: "1.0.0" }, { capabilities: { elicitation: {} } });
-  const asked: Json[] = [];
-  client.setRequestHandler(ElicitRequestSchema, (request) => {
-    asked.push(request.params as Json);
-    return { action: "accept", content: { confirm: true } };
-  });
-  const transport = new TransportV1(new URL(url), { fetch: recordingFetch(seen) });
-  await withTimeout(client.connect(transport), 10_000, "initialize");
-  try {
-    const sessionId = transport.sessionId;
-    expect(sessionId).toBeTruthy();
-    expect(client.getServerVersion()).toMatchObject({ name: "hono-it" });
-
-    const called = await withTimeout(client.callTool({ name: "confirm_action", arguments: { action: "deploy" } }), 10_000, "tools/call");
-    expect(called.content).toEqual([{ type: "text", text: "deploy: confirmed (legacy)" }]);
-    expect(asked).toHaveLength(1);
-    expect(asked[0]).toMatchObject({ message: "Really deploy?", requestedSchema: { properties: { confirm: { type: "boolean" } } } });
-    // The answer went back as a POSTed JSON-RPC response in the session.
-    expect(seen.some((s) => s.method === "(response)" && s.sessionId === sessionId)).toBe(true);
-
-    const read = await withTimeout(client.readResource({ uri: "notes://today" }), 5_000, "resources/read");
-    expect(read.contents).toEqual([{ uri: "notes://today", mimeType: "text/plain", text: "Ship the Hono adapter." }]);
-
-    await withTimeout(transport.terminateSession(), 5_000, "DELETE");
-    expect(transport.sessionId).toBeUndefined();
-    const after = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-session-id": sessionId!, "mcp-protocol-version": "2025-11-25" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 99, method: "tools/list" }),
-    });
-    expect(after.status).toBe(404);
-  } finally {
-    await client.close();
-  }
-  return seen;
-}
+const legacyFlow = (url: string) => runLegacyFlow(url, { serverInfo: { name: "hono-it" }, deployed: "deploy: confirmed (legacy)", note: "Ship the Hono adapter." });
 
 /** 2026 era with the v2 client: tools/call → input_required → retry with inputResponses + requestState. */
-async function modernFlow(url: string) {
-  const seen: Seen[] = [];
-  const client = new ClientV2({ name: "v2-client", version: "2.0.0" }, { capabilities: { elicitation: {} }, versionNegotiation: { mode: { pin: MODERN } } });
-  const asked: Json[] = [];
-  client.setRequestHandler("elicitation/create", async (request) => {
-    asked.push(request.params as Json);
-    return { action: "accept", content: { confirm: true } };
-  });
-  await withTimeout(client.connect(new TransportV2(new URL(url), { fetch: recordingFetch(seen) })), 10_000, "connect");
-  try {
-    expect(client.getProtocolEra()).toBe("modern");
-    const called = await withTimeout(client.callTool({ name: "confirm_action", arguments: { action: "rollback" } }), 10_000, "tools/call");
-    expect(called.content).toEqual([{ type: "text", text: "rollback: confirmed (modern)" }]);
-    expect(asked).toHaveLength(1);
-    const calls = seen.filter((s) => s.method === "tools/call");
-    expect(calls).toHaveLength(2);
-    expect(calls.every((s) => s.sessionId === null && s.metaVersion === MODERN)).toBe(true);
-    expect(calls[0]).toMatchObject({ hasInputResponses: false, hasRequestState: false });
-    expect(calls[1]).toMatchObject({ hasInputResponses: true, hasRequestState: true });
-  } finally {
-    await client.close();
-  }
-  return seen;
-}
+const modernFlow = (url: string) => runModernFlow(url, { rolledBack: "rollback: confirmed (modern)" });
 
 describe("mcp(server) on a Hono app served by @hono/node-server", () => {
   it("2025 era: the v1 SDK initializes, answers an elicitation, reads a resource and DELETEs its session", async () => {
@@ -246,7 +148,7 @@ describe("mcp(server) on a Hono app served by @hono/node-server", () => {
   it("a body read behind Hono's back (c.req.raw.text()) is reported, not silently lost", async () => {
     const res = await fetch(`${base}/raw/mcp`, {
       method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      headers: { "content-type": "application/json", accept: ACCEPT },
       body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "x", version: "1" } } }),
     });
     expect(res.status).toBe(500);

@@ -7,38 +7,12 @@
  *   its `elicitation/create` handler, then retries with `inputResponses` + `requestState`
  *   (its default `inputRequired.autoFulfill`).
  */
-import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from "@modelcontextprotocol/client";
-import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport as TransportV1 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { ElicitRequestSchema, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { createServer } from "@wisp/core";
 import * as v from "valibot";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { MODERN, type Seen, connectV1 as connectV1To, connectV2 as connectV2To, recordingFetch, watchToolListChanged } from "../../../test-kit/mcp.js";
+import { withTimeout } from "../../../test-kit/process.js";
 import { type RunningServer, serve } from "./index.js";
-
-type Json = Record<string, any>;
-const MODERN = "2026-07-28";
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** Every request the server saw, with the headers that tell the eras apart. */
-interface Seen {
-  method: string;
-  protocolHeader: string | null;
-  sessionId: string | null;
-  mcpMethod: string | null;
-  mcpName: string | null;
-  metaVersion: unknown;
-  hasInputResponses: boolean;
-  hasRequestState: boolean;
-  isResponse: boolean;
-}
 
 let running: RunningServer;
 const seen: Seen[] = [];
@@ -68,50 +42,14 @@ beforeEach(() => {
   runs.length = 0;
 });
 
-/** A fetch that records what each client sends, then passes the request on unchanged. */
-function recordingFetch(): typeof fetch {
-  return async (input, init) => {
-    const request = new Request(input as RequestInfo, init);
-    if (request.method === "POST") {
-      const body = JSON.parse(await request.clone().text()) as Json;
-      const params = (body.params ?? {}) as Json;
-      seen.push({
-        method: body.method ?? "(response)",
-        protocolHeader: request.headers.get("mcp-protocol-version"),
-        sessionId: request.headers.get("mcp-session-id"),
-        mcpMethod: request.headers.get("mcp-method"),
-        mcpName: request.headers.get("mcp-name"),
-        metaVersion: params._meta?.["io.modelcontextprotocol/protocolVersion"],
-        hasInputResponses: "inputResponses" in params,
-        hasRequestState: "requestState" in params,
-        isResponse: !("method" in body),
-      });
-    }
-    return fetch(request);
-  };
-}
+/** The v1 SDK (2025 era, elicitation answered with confirm: true), recorded into `seen`. */
+const connectV1 = (url = running.url) => connectV1To(url, recordingFetch(seen));
 
-async function connectV1(url = running.url) {
-  const client = new ClientV1({ name: "v1-client", version: "1.0.0" }, { capabilities: { elicitation: {} } });
-  const asked: Json[] = [];
-  client.setRequestHandler(ElicitRequestSchema, (request) => {
-    asked.push(request.params as Json);
-    return { action: "accept", content: { confirm: true } };
-  });
-  await client.connect(new TransportV1(new URL(url), { fetch: recordingFetch() }));
-  return { client, asked };
-}
+/** The v2 client (elicitation answered with confirm: true), recorded into `seen`. */
+const connectV2 = (mode: "legacy" | "auto" | { pin: string } = { pin: MODERN }, url = running.url) => connectV2To(url, recordingFetch(seen), mode);
 
-async function connectV2(mode: "legacy" | "auto" | { pin: string } = { pin: MODERN }, url = running.url) {
-  const client = new ClientV2({ name: "v2-client", version: "2.0.0" }, { capabilities: { elicitation: {} }, versionNegotiation: { mode } });
-  const asked: Json[] = [];
-  client.setRequestHandler("elicitation/create", async (request) => {
-    asked.push(request.params as Json);
-    return { action: "accept", content: { confirm: true } };
-  });
-  await client.connect(new TransportV2(new URL(url), { fetch: recordingFetch() }));
-  return { client, asked };
-}
+/** Two tool calls made at the same time, awaited together (bounded). */
+const bothCalls = <A, B>(a: Promise<A>, b: Promise<B>) => withTimeout(Promise.all([a, b]), 15_000, "both tool calls");
 
 describe("one server, both eras at once", () => {
   it("the v1 SDK (2025 session) and the v2 client (2026 stateless) call the same elicitation tool concurrently", async () => {
@@ -127,13 +65,9 @@ describe("one server, both eras at once", () => {
       expect(modernTools.tools.map((t) => t.name)).toEqual(["confirm_action"]);
       expect(modernTools.tools[0].inputSchema).toEqual(legacyTools.tools[0].inputSchema);
 
-      const [legacy, modern] = await withTimeout(
-        Promise.all([
-          v1.client.callTool({ name: "confirm_action", arguments: { action: "deploy" } }),
-          v2.client.callTool({ name: "confirm_action", arguments: { action: "rollback" } }),
-        ]),
-        15_000,
-        "both tool calls",
+      const [legacy, modern] = await bothCalls(
+        v1.client.callTool({ name: "confirm_action", arguments: { action: "deploy" } }),
+        v2.client.callTool({ name: "confirm_action", arguments: { action: "rollback" } }),
       );
       expect(legacy.content).toEqual([{ type: "text", text: "deploy: confirmed (legacy)" }]);
       expect(modern.content).toEqual([{ type: "text", text: "rollback: confirmed (modern)" }]);
@@ -167,13 +101,9 @@ describe("one server, both eras at once", () => {
     try {
       expect(auto.client.getProtocolEra()).toBe("modern");
       expect(legacy.client.getProtocolEra()).toBe("legacy");
-      const [modernResult, legacyResult] = await withTimeout(
-        Promise.all([
-          auto.client.callTool({ name: "confirm_action", arguments: { action: "merge" } }),
-          legacy.client.callTool({ name: "confirm_action", arguments: { action: "tag" } }),
-        ]),
-        15_000,
-        "both tool calls",
+      const [modernResult, legacyResult] = await bothCalls(
+        auto.client.callTool({ name: "confirm_action", arguments: { action: "merge" } }),
+        legacy.client.callTool({ name: "confirm_action", arguments: { action: "tag" } }),
       );
       expect(modernResult.content).toEqual([{ type: "text", text: "merge: confirmed (modern)" }]);
       expect(legacyResult.content).toEqual([{ type: "text", text: "tag: confirmed (legacy)" }]);
@@ -189,20 +119,13 @@ describe("one server, both eras at once", () => {
     const own = await serve(server, { port: 0 });
     try {
       const [v1, v2] = await withTimeout(Promise.all([connectV1(own.url), connectV2({ pin: MODERN }, own.url)]), 10_000, "both clients to connect");
-      let legacyNotified!: () => void;
-      const legacyChanged = new Promise<void>((resolve) => (legacyNotified = resolve));
-      v1.client.setNotificationHandler(ToolListChangedNotificationSchema, () => legacyNotified());
-      let modernNotified!: () => void;
-      const modernChanged = new Promise<void>((resolve) => (modernNotified = resolve));
-      v2.client.setNotificationHandler("notifications/tools/list_changed", () => modernNotified());
-      const subscription = await withTimeout(v2.client.listen({ toolsListChanged: true }), 5_000, "the listen acknowledgement");
-      expect(subscription.honoredFilter).toEqual({ toolsListChanged: true });
+      const { subscription, bothChanged } = await watchToolListChanged(v1.client, v2.client);
       // The v1 client opens its GET stream after initialization; give it a moment to be attached.
       await v1.client.listTools();
       await new Promise((resolve) => setTimeout(resolve, 100));
 
       server.tool("second", { description: "Second" }, () => "second");
-      await withTimeout(Promise.all([legacyChanged, modernChanged]), 5_000, "tools/list_changed on both eras");
+      await bothChanged();
       const [legacyTools, modernTools] = await Promise.all([v1.client.listTools(), v2.client.listTools({}, { cacheMode: "refresh" })]);
       expect(legacyTools.tools.map((t) => t.name)).toEqual(["first", "second"]);
       expect(modernTools.tools.map((t) => t.name)).toEqual(["first", "second"]);

@@ -14,20 +14,9 @@ import {
 import { createServer } from "@wisp/core";
 import * as v from "valibot";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { type Json, LATEST, legacyPost as post } from "../../../test-kit/mcp.js";
+import { sleep, withTimeout } from "../../../test-kit/process.js";
 import { type RunningServer, serve } from "./index.js";
-
-type Json = Record<string, any>;
-const ACCEPT = "application/json, text/event-stream";
-const LATEST = "2025-11-25";
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), Math.max(0, ms));
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** A promise with its resolver, to learn from inside a tool what happened. */
 function deferred<T>() {
@@ -37,13 +26,6 @@ function deferred<T>() {
 }
 
 // ---------- raw HTTP helpers ----------
-
-function post(url: string, sessionId: string | undefined, message: unknown, version?: string): Promise<Response> {
-  const headers: Record<string, string> = { "content-type": "application/json", accept: ACCEPT };
-  if (sessionId) headers["mcp-session-id"] = sessionId;
-  if (version) headers["mcp-protocol-version"] = version;
-  return fetch(url, { method: "POST", headers, body: JSON.stringify(message) });
-}
 
 /** Reads the JSON-RPC response to request `id`, whether it came as JSON or at the end of an SSE stream. */
 async function replyOf(res: Response, id: number | string, timeoutMs = 5_000): Promise<Json> {

@@ -9,29 +9,11 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { type Storage, createServer, memoryStorage } from "@wisp/core";
 import * as v from "valibot";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type Json, LATEST, legacyPost as post } from "../../../test-kit/mcp.js";
+import { sleep, withTimeout } from "../../../test-kit/process.js";
 import { type RunningServer, serve } from "./index.js";
 
-type Json = Record<string, any>;
-const ACCEPT = "application/json, text/event-stream";
-const LATEST = "2025-11-25";
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), Math.max(0, ms));
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 // ---------- raw HTTP + SSE helpers ----------
-
-function post(url: string, sessionId: string | undefined, message: unknown, version?: string): Promise<Response> {
-  const headers: Record<string, string> = { "content-type": "application/json", accept: ACCEPT };
-  if (sessionId) headers["mcp-session-id"] = sessionId;
-  if (version) headers["mcp-protocol-version"] = version;
-  return fetch(url, { method: "POST", headers, body: JSON.stringify(message) });
-}
 
 function get(url: string, sessionId: string, lastEventId?: string): Promise<Response> {
   const headers: Record<string, string> = { accept: "text/event-stream", "mcp-session-id": sessionId, "mcp-protocol-version": LATEST };
@@ -295,13 +277,19 @@ describe("standalone GET stream", () => {
 
 // ---------- 10. two instances, one storage ----------
 
+/** Two instances sharing one memoryStorage(). */
+async function startPair(): Promise<{ a: RunningServer; b: RunningServer }> {
+  const storage = memoryStorage();
+  const { running: a } = await start(storage);
+  const { running: b } = await start(storage);
+  return { a, b };
+}
+
 describe("two instances sharing one memoryStorage()", () => {
   let a: RunningServer;
   let b: RunningServer;
   beforeAll(async () => {
-    const storage = memoryStorage();
-    ({ running: a } = await start(storage));
-    ({ running: b } = await start(storage));
+    ({ a, b } = await startPair());
   });
 
   it("serves a session initialized on A from B", async () => {
@@ -330,9 +318,7 @@ describe("two instances sharing one memoryStorage(): cancellation, resumption, d
   let a: RunningServer;
   let b: RunningServer;
   beforeAll(async () => {
-    const storage = memoryStorage();
-    ({ running: a } = await start(storage));
-    ({ running: b } = await start(storage));
+    ({ a, b } = await startPair());
   });
 
   it("notifications/cancelled sent to B aborts the tool running on A", async () => {

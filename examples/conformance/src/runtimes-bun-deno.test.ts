@@ -9,20 +9,15 @@
  * - the official conformance suite, both requirement sets, strict (no failures, no warnings);
  * - SIGTERM: a clean exit.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ConformanceResult, runConformance } from "../../../scripts/conformance.mjs";
-
-type Json = Record<string, any>;
-const root = join(dirname(fileURLToPath(import.meta.url)), "../../..");
-const MODERN = "2026-07-28";
-const ACCEPT = "application/json, text/event-stream";
+import { describe, expect, it } from "vitest";
+import { expectClean, runRequirements } from "../../../test-kit/conformance.js";
+import { type Json, LATEST, lastMessage, legacyPost, modernMeta, modernPost, textOf } from "../../../test-kit/mcp.js";
+import { type Running, root, startProcess, stop, useRunning, withTimeout } from "../../../test-kit/process.js";
 
 // ---------- the fixture process, as the root script starts it ----------
 
@@ -42,129 +37,33 @@ function scriptCommand(name: string): { bin: string; args: string[]; env: Record
   return { bin, args: words, env };
 }
 
-const started = new Set<ChildProcess>();
-process.once("exit", () => {
-  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-});
-
 /** Starts the fixture on port 0 and resolves with the URL it prints (bounded). */
-function startFixture(scriptName: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+function startFixture(scriptName: string): Promise<Running> {
   const { bin, args, env } = scriptCommand(scriptName);
-  const child = spawn(bin, args, { cwd: root, env: { ...process.env, ...env, PORT: "0", NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
-  started.add(child);
-  let output = "";
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk));
-  child.stderr!.on("data", (chunk: Buffer) => (output += chunk));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error(`npm run ${scriptName} printed no URL within 40 s:\n${output}`)), 40_000);
-    const exited = (code: number | null) => fail(new Error(`npm run ${scriptName} exited early (${code}):\n${output}`));
-    const printed = () => {
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (!match) return;
-      settle();
-      resolve({ child, url: match[1], output: () => output });
-    };
-    const settle = () => {
-      clearTimeout(timer);
-      child.off("exit", exited);
-      child.stdout!.off("data", printed);
-    };
-    const fail = (error: Error) => {
-      settle();
-      void stop(child);
-      reject(error);
-    };
-    child.once("exit", exited);
-    child.stdout!.on("data", printed);
-  });
-}
-
-/** SIGTERM, then SIGKILL after 5 s; resolves with how the process ended. */
-async function stop(child: ChildProcess): Promise<{ code: number | null; signal: string | null }> {
-  const ended = () => ({ code: child.exitCode, signal: child.signalCode });
-  if (child.exitCode !== null || child.signalCode !== null) return ended();
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const wait = (ms: number) => Promise.race([exited, new Promise<void>((resolve) => setTimeout(resolve, ms))]);
-  child.kill("SIGTERM");
-  await wait(5_000);
-  if (child.exitCode === null && child.signalCode === null) {
-    child.kill("SIGKILL");
-    await wait(2_000);
-  }
-  started.delete(child);
-  return ended();
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return startProcess(bin, args, { env: { ...env, PORT: "0", NO_COLOR: "1" }, timeoutMs: 40_000, what: `npm run ${scriptName}` });
 }
 
 // ---------- the 2026-07-28 wire, by hand ----------
 
 /** One stateless 2026-07-28 tools/call with the standard headers; resolves with status, headers and the JSON-RPC message. */
 async function modernToolCall(url: string, id: number, name: string, extra: Json = {}) {
-  const params = {
-    name,
-    arguments: {},
-    ...extra,
-    _meta: {
-      "io.modelcontextprotocol/protocolVersion": MODERN,
-      "io.modelcontextprotocol/clientCapabilities": { elicitation: {} },
-      "io.modelcontextprotocol/clientInfo": { name: "raw-fetch", version: "1.0.0" },
-    },
-  };
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json", accept: ACCEPT, "mcp-protocol-version": MODERN, "mcp-method": "tools/call", "mcp-name": name },
-    body: JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params }),
-  });
-  const text = await withTimeout(res.text(), 10_000, "the tools/call response");
-  let message: Json;
-  if ((res.headers.get("content-type") ?? "").startsWith("text/event-stream")) {
-    const data = text.split("\n").filter((line) => line.startsWith("data:")).map((line) => line.slice(5).trim()).filter(Boolean);
-    message = JSON.parse(data.at(-1)!) as Json;
-  } else message = JSON.parse(text) as Json;
+  const params = { name, arguments: {}, ...extra, _meta: modernMeta({ elicitation: {} }, "raw-fetch") };
+  const res = await modernPost(url, { id, method: "tools/call", params });
+  const message = await lastMessage(res, "the tools/call response");
   return { status: res.status, sessionId: res.headers.get("mcp-session-id"), message };
 }
 
 // ---------- the suite ----------
 
-const describeProblems = (result: ConformanceResult) =>
-  [...result.failures, ...result.warnings].map((row) => `[${row.scenario}] ${row.id} ${row.status}: ${row.message}`).join("\n");
-
-function expectClean(result: ConformanceResult, mustHaveRun: string[], atLeast: number) {
-  expect(describeProblems(result)).toBe("");
-  expect(result.code).toBe(0);
-  for (const scenario of mustHaveRun) {
-    expect(result.scenarios[scenario], `scenario ${scenario} did not run`).toBeDefined();
-    expect(result.scenarios[scenario].SUCCESS).toBeGreaterThan(0);
-  }
-  expect(Object.keys(result.scenarios).length).toBeGreaterThanOrEqual(atLeast);
-}
-
-const textOf = (result: Json) => (result.content as Json[]).map((block) => block.text).join("");
-
 describe.each([
   { runtime: "Bun", script: "fixture:bun" },
   { runtime: "Deno", script: "fixture:deno" },
 ])("the conformance fixture on $runtime (npm run $script)", ({ runtime, script }) => {
-  let fixture: Awaited<ReturnType<typeof startFixture>>;
-
-  beforeAll(async () => {
-    fixture = await startFixture(script);
-  }, 60_000);
-
-  afterAll(async () => {
-    if (fixture) await stop(fixture.child);
-  });
+  const fixture = useRunning(() => startFixture(script), 60_000);
 
   it(`runs on ${runtime} at http://127.0.0.1:<port>/mcp`, () => {
-    expect(fixture.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
-    expect(fixture.output()).toContain(`(${runtime} `);
+    expect(fixture().url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+    expect(fixture().output()).toContain(`(${runtime} `);
   });
 
   it("2025 era, the official SDK client: initialize → tools/call with elicitation → resources/read → DELETE", async () => {
@@ -180,7 +79,7 @@ describe.each([
       asked.push(request.params as Json);
       return { action: "accept", content: { username: "ada", email: "ada@example.com" } };
     });
-    const transport = new StreamableHTTPClientTransport(new URL(fixture.url), { fetch: recording });
+    const transport = new StreamableHTTPClientTransport(new URL(fixture().url), { fetch: recording });
     await withTimeout(client.connect(transport), 10_000, "initialize");
     try {
       const sessionId = transport.sessionId;
@@ -198,11 +97,7 @@ describe.each([
       await withTimeout(transport.terminateSession(), 10_000, "DELETE");
       expect(deletes).toEqual([200]);
       // The session is gone: the server answers 404 to it.
-      const after = await fetch(fixture.url, {
-        method: "POST",
-        headers: { "content-type": "application/json", accept: ACCEPT, "mcp-session-id": sessionId!, "mcp-protocol-version": "2025-11-25" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 9, method: "tools/list" }),
-      });
+      const after = await legacyPost(fixture().url, sessionId!, { jsonrpc: "2.0", id: 9, method: "tools/list" }, LATEST);
       expect(after.status).toBe(404);
       await after.body?.cancel();
     } finally {
@@ -211,7 +106,7 @@ describe.each([
   });
 
   it("2026-07-28, raw fetch: tools/call → input_required → retry with inputResponses + requestState → the result", async () => {
-    const first = await modernToolCall(fixture.url, 1, "test_input_required_result_elicitation");
+    const first = await modernToolCall(fixture().url, 1, "test_input_required_result_elicitation");
     expect(first.status).toBe(200);
     expect(first.sessionId).toBeNull();
     const asked = first.message.result as Json;
@@ -219,7 +114,7 @@ describe.each([
     expect(asked.inputRequests.user_name).toMatchObject({ method: "elicitation/create", params: { message: "What is your name?" } });
     expect(typeof asked.requestState).toBe("string");
 
-    const second = await modernToolCall(fixture.url, 2, "test_input_required_result_elicitation", {
+    const second = await modernToolCall(fixture().url, 2, "test_input_required_result_elicitation", {
       inputResponses: { user_name: { action: "accept", content: { name: "Ada" } } },
       requestState: asked.requestState,
     });
@@ -229,18 +124,16 @@ describe.each([
   });
 
   it("official conformance suite 0.2.0-alpha.12 --requirements 2025-11-25: no failures, no warnings", async () => {
-    const result = await runConformance({ url: fixture.url, version: "0.2.0-alpha.12", args: ["--requirements", "2025-11-25"], quiet: true });
-    expectClean(result, ["server-initialize", "tools-call-elicitation", "server-sse-multiple-streams", "server-sse-polling", "server-session-lifecycle"], 33);
+    expectClean(await runRequirements(fixture().url, "2025-11-25"), ["server-initialize", "tools-call-elicitation", "server-sse-multiple-streams", "server-sse-polling", "server-session-lifecycle"], 33);
   }, 300_000);
 
   it("official conformance suite 0.2.0-alpha.12 --requirements 2026-07-28: no failures, no warnings", async () => {
-    const result = await runConformance({ url: fixture.url, version: "0.2.0-alpha.12", args: ["--requirements", "2026-07-28"], quiet: true });
-    expectClean(result, ["server-stateless", "input-required-result-multi-round", "input-required-result-tampered-state", "http-header-validation", "tasks-lifecycle"], 50);
+    expectClean(await runRequirements(fixture().url, "2026-07-28"), ["server-stateless", "input-required-result-multi-round", "input-required-result-tampered-state", "http-header-validation", "tasks-lifecycle"], 50);
   }, 300_000);
 
   it("SIGTERM shuts the fixture down cleanly (exit 0)", async () => {
-    const { code, signal } = await stop(fixture.child);
+    const { code, signal } = await stop(fixture().child);
     expect({ code, signal }).toEqual({ code: 0, signal: null });
-    expect(fixture.output()).toContain("SIGTERM received, shutting down");
+    expect(fixture().output()).toContain("SIGTERM received, shutting down");
   });
 });

@@ -2,66 +2,34 @@
  * Starts the example as a user would (`node src/main.ts` through tsx, on a free port), then talks
  * to it with the official clients of both eras; stops it with SIGTERM by PID.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { createServer as createNetServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from "@modelcontextprotocol/client";
 import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport as TransportV1 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Running, freePort, startProcess, stop } from "../../../test-kit/process.js";
 
 const EXAMPLE_DIR = fileURLToPath(new URL("..", import.meta.url));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-let child: ChildProcess;
+let example: Running | undefined;
 let url: string;
-let output = "";
 
 beforeAll(async () => {
   const port = await freePort();
-  child = spawn(process.execPath, ["--conditions=wisp-source", "--import", "tsx", "src/main.ts"], {
+  example = await startProcess(process.execPath, ["--conditions=wisp-source", "--import", "tsx", "src/main.ts"], {
     cwd: EXAMPLE_DIR,
-    env: { ...process.env, PORT: String(port), MCP_TOKENS: "ada-token=ada" },
-    stdio: ["ignore", "pipe", "pipe"],
+    env: { PORT: String(port), MCP_TOKENS: "ada-token=ada" },
+    pattern: /MCP endpoint at (http:\/\/\S+)/,
+    timeoutMs: 20_000,
+    what: "the example",
   });
-  const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the example did not start within 20 s:\n${output}`)), 20_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      if (output.includes("MCP endpoint at")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the example exited (${code}):\n${output}`));
-    });
-  });
-  await ready;
   url = `http://127.0.0.1:${port}/mcp`;
 }, 30_000);
 
 afterAll(async () => {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-  expect(await exited).toBe(0); // the example's SIGTERM handler closes cleanly
-  clearTimeout(timer);
+  if (!example || example.child.exitCode !== null || example.child.signalCode !== null) return;
+  expect((await stop(example.child)).code).toBe(0); // the example's SIGTERM handler closes cleanly
 });
 
 describe("examples/hono (Hono on @hono/node-server)", () => {
