@@ -7,6 +7,13 @@
 set -u
 cd "$(dirname "$0")"
 NODE=${NODE:-node}
+# Serialise with other benchmarks/tests on this machine that use the same lock file
+# (blocking wait, bounded). LOCK= (empty) disables.
+LOCK=${LOCK-/tmp/wisp-bench.lock}
+if [ -n "$LOCK" ]; then
+  exec 9>"$LOCK"
+  flock -w "${LOCK_WAIT_S:-1800}" 9 || { echo "could not get $LOCK" >&2; exit 1; }
+fi
 RUNS=${RUNS:-3}
 DUR=${DUR:-10}
 WARM=${WARM:-2}
@@ -19,7 +26,7 @@ ONLY=${ONLY:-}                  # optional regex on variant names
 NICE=${NICE:--15}
 [ "$(id -u)" = 0 ] || NICE=0
 VER=$("$NODE" -v)
-OUT=${OUT:-results/node-$VER}
+OUT=${OUT:-results/node-$VER/pass-$(date +%m%d-%H%M%S)}
 mkdir -p "$OUT"
 rm -f "$OUT"/*.txt
 
@@ -33,8 +40,8 @@ while read -r name file mode; do
   [ -z "$name" ] && continue
   if [ -n "$ONLY" ] && ! [[ $name =~ $ONLY ]]; then continue; fi
   port=$((BASE_PORT + i)); i=$((i + 1))
-  MODE=$mode SERVER_TTL_S=$(( (RUNS * (DUR + 3) + WARM + 5) * 12 + 60 )) \
-    nice -n "$NICE" taskset -c 0 "$NODE" "servers/$file" "$port" > "$OUT/server-$name.log" 2>&1 &
+  MODE=$mode SERVER_TTL_S=${SERVER_TTL_S:-3600} \
+    nice -n "$NICE" taskset -c 0 "$NODE" "servers/$file" "$port" > "$OUT/server-$name.log" 2>&1 9>&- &
   PIDS+=($!); NAMES+=("$name"); PORTS+=("$port")
 done < variants.txt
 

@@ -2,6 +2,10 @@
 import http from 'node:http';
 import { leanHandler, ready } from './logic.mjs';
 
+// MODE=undici: same bridge, but touch globalThis.Response once at start-up. On Node 20 the
+// fetch globals are lazy getters; touching one loads the bundled undici into the process.
+if (process.env.MODE === 'undici') void globalThis.Response;
+
 function exchange(req) {
   return {
     method: req.method,

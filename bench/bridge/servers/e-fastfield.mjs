@@ -5,6 +5,7 @@
 //   MODE=plain   : the core builds new Response(body, { status, headers: {...} }) (native Headers built inside)
 //   MODE=lazy    : the core returns a lazy Response (prototype chain -> Response.prototype, instanceof works);
 //                  a native Response is only built if user code touches headers/body/text()/... (Hono-style)
+//   MODE=lazyplain : diagnostic - same lazy object but its prototype chain does NOT include Response.prototype
 import http from 'node:http';
 import { mcpLogic, ready } from './logic.mjs';
 
@@ -28,7 +29,7 @@ function exchange(req) {
 
 // Lazy Response: only the fast field; native Response materialised on first use.
 const REAL = Symbol('wisp.realResponse');
-const lazyProto = Object.create(Response.prototype);
+const lazyProto = Object.create(mode === 'lazyplain' ? Object.prototype : Response.prototype);
 function real(self) {
   const f = self[FAST];
   return (self[REAL] ||= new Response(f.body, { status: f.status, headers: f.headers }));
@@ -47,7 +48,7 @@ async function core(ex) {
   const [status, body] = mcpLogic(ex.method, ex.header('content-type'), ex.header('accept'), text);
   const headers = { 'content-type': JSON_CT };
   let r;
-  if (mode === 'lazy') r = Object.create(lazyProto);
+  if (mode === 'lazy' || mode === 'lazyplain') r = Object.create(lazyProto);
   else r = new Response(body, { status, headers });
   r[FAST] = { status, headers, body };
   return r;

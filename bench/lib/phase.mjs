@@ -1,0 +1,266 @@
+// One phase of the benchmark, run by run.mjs under `flock /tmp/wisp-bench.lock` (so each lock
+// hold is one phase, a few minutes at most) and pinned to the load core.
+//   node lib/phase.mjs <phase> <out.json>     phases: smoke | throughput | sessions | leak | bun
+// Environment: BENCH_NODE (server runtime), BENCH_BUN, BENCH_WRK, BENCH_RUNS, BENCH_SECONDS,
+// BENCH_WARM, BENCH_CONNS, BENCH_SHORT_RUNS, BENCH_SHORT_SECONDS, BENCH_LEAK_SECONDS, BENCH_SESSIONS, BENCH_ONLY (regex on target ids).
+import http from 'node:http';
+import { writeFileSync } from 'node:fs';
+import { allocPort, startServer } from './proc.mjs';
+import { load } from './load.mjs';
+import { check, initializeBody, openSession, resultOf } from './mcp.mjs';
+import { BUN_CALL, CALL_JSON, CALL_SSE, COLD_START, INITIALIZE, LEAK_MODES, SERVERS, TOOLS_LIST } from './targets.mjs';
+
+const [phase, outFile] = process.argv.slice(2);
+const env = process.env;
+const bins = { node: env.BENCH_NODE || process.execPath, bun: env.BENCH_BUN };
+const wrk = env.BENCH_WRK || null;
+const RUNS = Number(env.BENCH_RUNS ?? 3);
+const SECONDS = Number(env.BENCH_SECONDS ?? 3);
+const WARM = Number(env.BENCH_WARM ?? 1);
+const CONNS = Number(env.BENCH_CONNS ?? 50);
+// initialize/s, tools/list latency and Bun: shorter runs keep the whole bench under 10 minutes.
+const SHORT_RUNS = Number(env.BENCH_SHORT_RUNS ?? RUNS);
+const SHORT_SECONDS = Number(env.BENCH_SHORT_SECONDS ?? Math.min(SECONDS, 2));
+const ONLY = env.BENCH_ONLY ? new RegExp(env.BENCH_ONLY) : null;
+const log = (m) => process.stderr.write(`${m}\n`);
+const median = (a) => { const b = a.filter(Number.isFinite).sort((x, y) => x - y); if (!b.length) return NaN; const h = b.length >> 1; return b.length % 2 ? b[h] : (b[h - 1] + b[h]) / 2; };
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Starts each server the targets need once (same server + env = same process). */
+async function startAll(targets, extraEnv = {}) {
+  const running = new Map();
+  for (const t of targets) {
+    if (running.has(t.server)) continue;
+    const spec = SERVERS[t.server];
+    running.set(t.server, startServer(spec, await allocPort(), bins, extraEnv));
+  }
+  await Promise.all([...running.values()].map((s) => s.ready));
+  return running;
+}
+const stopAll = (running) => Promise.all([...running.values()].map((s) => s.stop()));
+
+/**
+ * Measures each target RUNS × SECONDS at `connections`, round-robin (run 1 of every target,
+ * then run 2 …) so drift and background noise spread over all targets instead of hitting one.
+ */
+async function series(targets, { connections = CONNS, seconds = SECONDS, runs = RUNS, warm = WARM, extraEnv } = {}) {
+  targets = targets.filter((t) => !ONLY || ONLY.test(t.id));
+  const running = await startAll(targets, extraEnv);
+  const results = Object.fromEntries(targets.map((t) => [t.id, { id: t.id, label: t.label, server: t.server, serverLabel: SERVERS[t.server].label, floor: !!t.floor, wisp: !!t.wisp, runs: [] }]));
+  try {
+    for (const t of targets) {
+      const s = running.get(t.server);
+      const requests = await t.requests(s.url);
+      const c = await check(s.url, requests[0], t.expect);
+      results[t.id].responseBytes = c.bytes;
+      if (warm > 0) await load({ wrk, url: s.url, requests, seconds: warm, connections, node: bins.node });
+    }
+    for (let run = 1; run <= runs; run++) {
+      for (const t of targets) {
+        const s = running.get(t.server);
+        const requests = await t.requests(s.url); // a fresh session per run: idle ones may have expired
+        await check(s.url, requests[0], t.expect);
+        const cpu0 = s.cpuSeconds();
+        const r = await load({ wrk, url: s.url, requests, seconds, connections, node: bins.node });
+        const cpu = s.cpuSeconds() - cpu0;
+        delete r.raw;
+        r.serverCpuUsPerReq = r.requests ? (cpu * 1e6) / r.requests : NaN;
+        r.serverCoreShare = cpu / seconds;
+        results[t.id].runs.push(r);
+        log(`  run ${run} ${t.id.padEnd(16)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  cpu ${r.serverCpuUsPerReq.toFixed(1)} µs/req${r.non2xx ? `  NON-2XX ${r.non2xx}` : ''}${r.errors ? `  ${r.errors}` : ''}`);
+      }
+    }
+  } finally {
+    await stopAll(running);
+  }
+  for (const r of Object.values(results)) {
+    r.rps = median(r.runs.map((x) => x.rps));
+    r.p50 = median(r.runs.map((x) => x.p50));
+    r.p99 = median(r.runs.map((x) => x.p99));
+    r.serverCpuUsPerReq = median(r.runs.map((x) => x.serverCpuUsPerReq));
+    r.non2xx = r.runs.reduce((s, x) => s + x.non2xx, 0);
+    r.errors = r.runs.map((x) => x.errors).filter(Boolean).join('; ');
+  }
+  return results;
+}
+
+// ---- node:http client for cold start and session creation (no fetch: undici's lazy load would skew timings)
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+function httpPost(url, headers, body, { agent: a = agent } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) }, agent: a }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+const INIT_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+
+async function openSessionRaw(url) {
+  const init = await httpPost(url, INIT_HEADERS, initializeBody());
+  const id = init.headers['mcp-session-id'];
+  if (init.status !== 200 || !id) throw new Error(`initialize failed: ${init.status} ${init.text.slice(0, 200)}`);
+  const version = resultOf(init.text, init.headers['content-type']).protocolVersion;
+  const note = await httpPost(url, { ...INIT_HEADERS, 'mcp-session-id': id, 'mcp-protocol-version': version }, '{"jsonrpc":"2.0","method":"notifications/initialized"}');
+  if (note.status >= 300) throw new Error(`notifications/initialized failed: ${note.status}`);
+}
+
+async function createSessions(url, count, concurrency = 50) {
+  let next = 0;
+  const worker = async () => { while (next++ < count) await openSessionRaw(url); };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+/** Spawn → first successful initialize response (polled on fresh connections every ms). */
+async function coldStart(spec) {
+  const port = await allocPort();
+  const s = startServer(spec, port, bins);
+  const body = initializeBody();
+  for (;;) {
+    try {
+      const r = await httpPost(s.url, INIT_HEADERS, body, { agent: false });
+      if (r.status === 200) break;
+    } catch { /* not listening yet */ }
+    if (s.child.exitCode !== null) throw new Error(`server exited during cold start:\n${s.output()}`);
+    if (performance.now() - s.startedAt > 20_000) throw new Error(`no initialize answer within 20 s:\n${s.output()}`);
+    await sleep(1);
+  }
+  return { server: s, ms: performance.now() - s.startedAt };
+}
+
+async function sessionsPhase() {
+  const out = {};
+  log('initialize per second');
+  out.initialize = await series(INITIALIZE, { runs: SHORT_RUNS, seconds: SHORT_SECONDS });
+
+  log('cold start and RSS per idle session');
+  const SESSIONS = Number(env.BENCH_SESSIONS ?? 10_000);
+  const WARM_SESSIONS = Number(env.BENCH_WARM_SESSIONS ?? 5_000);
+  out.coldStart = {};
+  for (const id of COLD_START) {
+    if (ONLY && !ONLY.test(id)) continue;
+    const spec = SERVERS[id];
+    const times = [];
+    let memory;
+    for (let i = 0; i < 3; i++) {
+      const { server, ms } = await coldStart(spec);
+      times.push(ms);
+      await server.ready; // the READY line (prints after listen) is not part of the cold start
+      if (i === 0 && spec.sessions) {
+        await createSessions(server.url, WARM_SESSIONS); // warm the process: heap and young generation at steady size
+        const before = await server.mem();
+        const t0 = performance.now();
+        await createSessions(server.url, SESSIONS);
+        const createMs = performance.now() - t0;
+        const after = await server.mem();
+        memory = {
+          sessions: SESSIONS,
+          rssPerSessionKb: (after.rss - before.rss) / SESSIONS / 1024,
+          heapPerSessionKb: (after.heapUsed - before.heapUsed) / SESSIONS / 1024,
+          externalPerSessionKb: (after.external - before.external) / SESSIONS / 1024,
+          rssBeforeMb: before.rss / 2 ** 20,
+          rssAfterMb: after.rss / 2 ** 20,
+          sessionsPerSecond: SESSIONS / (createMs / 1000),
+        };
+      }
+      await server.stop();
+    }
+    out.coldStart[id] = { id, label: spec.label, runsMs: times, ms: median(times), memory };
+    log(`  ${id.padEnd(18)} cold start ${median(times).toFixed(0)} ms (${times.map((t) => t.toFixed(0)).join(' / ')})${memory ? `; ${memory.rssPerSessionKb.toFixed(2)} KB RSS, ${memory.heapPerSessionKb.toFixed(2)} KB heap per idle session` : ''}`);
+  }
+
+  log('tools/list with 1 000 tools (1 connection)');
+  out.toolsList = await series(TOOLS_LIST, { connections: 1, runs: SHORT_RUNS, seconds: SHORT_SECONDS, extraEnv: { TOOLS: '1000' } });
+  return out;
+}
+
+async function leakPhase() {
+  const seconds = Number(env.BENCH_LEAK_SECONDS ?? 60);
+  const segments = 3;
+  const s = startServer(SERVERS.wisp, await allocPort(), bins);
+  await s.ready;
+  try {
+    const session = await openSession(s.url);
+    const requests = LEAK_MODES.map((m) => (m.session ? { ...m.request, headers: { ...m.request.headers, ...session } } : m.request));
+    for (const [i, m] of LEAK_MODES.entries()) await check(s.url, requests[i], { text: 'hello' });
+    log(`leak check: Wisp, ${LEAK_MODES.map((m) => m.mode).join(' + ')} in rotation, ${seconds} s`);
+    await load({ wrk, url: s.url, requests, seconds: 5, connections: CONNS, node: bins.node }); // warm-up (JIT, pools)
+    const samples = [{ t: 0, requests: 0, mem: await s.mem() }];
+    let total = 0;
+    for (let i = 1; i <= segments; i++) {
+      const r = await load({ wrk, url: s.url, requests, seconds: Math.round(seconds / segments), connections: CONNS, node: bins.node });
+      total += r.requests;
+      if (r.non2xx || r.errors) log(`  non-2xx ${r.non2xx} ${r.errors}`);
+      samples.push({ t: (i * seconds) / segments, requests: total, rps: r.rps, mem: await s.mem() });
+      const d = samples.at(-1).mem.heapUsed - samples[0].mem.heapUsed;
+      log(`  after ${samples.at(-1).t.toFixed(0)} s: ${total} requests, heapUsed ${(samples.at(-1).mem.heapUsed / 2 ** 20).toFixed(2)} MB (Δ ${(d / 1024).toFixed(1)} KB, ${(d / total).toFixed(3)} B/request)`);
+    }
+    const first = samples[0].mem, last = samples.at(-1).mem;
+    // Does the session still answer? (a request that kept working all along)
+    await check(s.url, requests[0], { text: 'hello' });
+    return {
+      modes: LEAK_MODES.map((m) => m.mode), seconds, requests: total,
+      heapDeltaBytes: last.heapUsed - first.heapUsed,
+      bytesPerRequest: (last.heapUsed - first.heapUsed) / total,
+      // The slope over the last two segments: what a longer run would keep adding.
+      bytesPerRequestLate: (last.heapUsed - samples[1].mem.heapUsed) / (total - samples[1].requests),
+      externalDeltaBytes: last.external - first.external,
+      rssDeltaMb: (last.rss - first.rss) / 2 ** 20,
+      // Code space grows as V8 compiles more (optimized code, feedback): not data a request left behind.
+      codeSpaceDeltaBytes: (last.spaces?.code_space ?? 0) - (first.spaces?.code_space ?? 0),
+      dataBytesPerRequest: (last.heapUsed - (last.spaces?.code_space ?? 0) - first.heapUsed + (first.spaces?.code_space ?? 0)) / total,
+      samples: samples.map((x) => ({ t: x.t, requests: x.requests, heapUsed: x.mem.heapUsed, external: x.mem.external, rss: x.mem.rss, spaces: x.mem.spaces })),
+    };
+  } finally {
+    await s.stop();
+  }
+}
+
+async function smoke() {
+  const all = [...CALL_JSON, ...CALL_SSE, ...INITIALIZE];
+  const running = await startAll(all.filter((t) => !ONLY || ONLY.test(t.id)));
+  const listing = await startAll(TOOLS_LIST.filter((t) => !ONLY || ONLY.test(t.id)), { TOOLS: '1000' });
+  const problems = [];
+  const run = async (t, s) => {
+    try {
+      const requests = await t.requests(s.url);
+      const c = await check(s.url, requests[0], t.expect);
+      log(`  ok ${t.id.padEnd(16)} ${c.bytes} bytes`);
+    } catch (e) { problems.push(t.id); log(`  FAIL ${t.id}: ${e.message}`); }
+  };
+  for (const t of all) if (running.has(t.server) && (!ONLY || ONLY.test(t.id))) await run(t, running.get(t.server));
+  for (const t of TOOLS_LIST) if (listing.has(t.server) && (!ONLY || ONLY.test(t.id))) await run(t, listing.get(t.server));
+  await stopAll(running);
+  await stopAll(listing);
+  if (bins.bun) {
+    const bun = await startAll(BUN_CALL);
+    for (const t of BUN_CALL) await run(t, bun.get(t.server));
+    await stopAll(bun);
+  }
+  return { problems };
+}
+
+const t0 = performance.now();
+let result;
+if (phase === 'smoke') result = await smoke();
+else if (phase === 'throughput') {
+  log(`tools/call, JSON responses (${RUNS} × ${SECONDS} s, ${CONNS} connections)`);
+  const json = await series(CALL_JSON);
+  log(`tools/call, SSE responses`);
+  const sse = env.BENCH_SSE === '0' ? {} : await series(CALL_SSE);
+  result = { json, sse };
+} else if (phase === 'sessions') result = await sessionsPhase();
+else if (phase === 'leak') result = await leakPhase();
+else if (phase === 'bun') {
+  log(`Bun: tools/call, JSON responses (${SHORT_RUNS} × ${SHORT_SECONDS} s)`);
+  result = { json: await series(BUN_CALL, { runs: SHORT_RUNS, seconds: SHORT_SECONDS }) };
+} else throw new Error(`unknown phase ${phase}`);
+result.phaseSeconds = (performance.now() - t0) / 1000;
+if (outFile) writeFileSync(outFile, JSON.stringify(result, null, 2));
+agent.destroy();
+process.exit(result.problems?.length ? 1 : 0);

@@ -1,0 +1,141 @@
+// Results JSON -> markdown: one table per metric (Wisp vs each peer vs the floor, with ratios),
+// then the issue's targets, each with what was measured and whether it is met.
+const f0 = (x) => (Number.isFinite(x) ? x.toFixed(0) : '–');
+const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '–');
+const f2 = (x) => (Number.isFinite(x) ? x.toFixed(2) : '–');
+const kb = (b) => (Number.isFinite(b) ? (b / 1024).toFixed(1) : '–');
+const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b ? a / b : NaN);
+const x = (r) => (Number.isFinite(r) ? `${r.toFixed(2)}×` : '–');
+
+function floorOf(results) { return Object.values(results ?? {}).find((r) => r.floor); }
+
+function throughputTable(byNode, key, title) {
+  const versions = Object.keys(byNode).filter((v) => byNode[v]?.[key] && Object.keys(byNode[v][key]).length);
+  if (!versions.length) return [];
+  const ids = [...new Set(versions.flatMap((v) => Object.keys(byNode[v][key])))];
+  const head = ['target', 'server', ...versions.flatMap((v) => [`${v} req/s`, `× floor`, 'p50 ms', 'p99 ms', 'CPU µs/req'])];
+  const lines = [`### ${title}`, '', `| ${head.join(' | ')} |`, `|${head.map((_, i) => (i < 2 ? '---' : '---:')).join('|')}|`];
+  for (const id of ids) {
+    const any = versions.map((v) => byNode[v][key][id]).find(Boolean);
+    const cells = [any.wisp ? `**${any.label}**` : any.label, any.serverLabel];
+    for (const v of versions) {
+      const r = byNode[v][key][id];
+      const floor = floorOf(byNode[v][key]);
+      const bad = r && (r.non2xx || r.errors) ? ` ⚠ ${r.non2xx ? `${r.non2xx} non-2xx` : ''} ${r.errors}` : '';
+      cells.push(r ? `${f0(r.rps)}${bad}` : '–', r ? x(ratio(r.rps, floor?.rps)) : '–', r ? f2(r.p50) : '–', r ? f2(r.p99) : '–', r ? f1(r.serverCpuUsPerReq) : '–');
+    }
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  lines.push('', `Runs (req/s): ${versions.map((v) => `${v}: ${ids.filter((id) => byNode[v][key][id]).map((id) => `${id} ${byNode[v][key][id].runs.map((r) => f0(r.rps)).join('/')}`).join(', ')}`).join('; ')}`, '');
+  return lines;
+}
+
+export function evaluateTargets(res) {
+  const t = [];
+  const add = (target, measured, ok) => t.push({ target, measured, status: ok === null ? 'n/a' : ok ? 'met' : 'MISSED' });
+  for (const [v, n] of Object.entries(res.node ?? {})) {
+    const j = n.json ?? {};
+    const isNode20 = v.startsWith('v20');
+    for (const w of ['wisp-2025', 'wisp-2026']) {
+      const r = j[w];
+      if (!r) continue;
+      const label = `${v} ${r.label}`;
+      add(`${label}: tools/call JSON ≥ 0.75× raw node:http`, x(ratio(r.rps, j.raw?.rps)), ratio(r.rps, j.raw?.rps) >= 0.75);
+      if (isNode20) add(`${label}: ≥ 1.5× mcp-lite (Node 20)`, x(ratio(r.rps, j['mcp-lite']?.rps)), ratio(r.rps, j['mcp-lite']?.rps) >= 1.5);
+      else add(`${label}: ahead of mcp-lite (Node ≥ 22)`, x(ratio(r.rps, j['mcp-lite']?.rps)), ratio(r.rps, j['mcp-lite']?.rps) > 1);
+      add(`${label}: ≥ 8× SDK v2`, x(ratio(r.rps, j.sdk2?.rps)), ratio(r.rps, j.sdk2?.rps) >= 8);
+      add(`${label}: p99 ≤ 1.5× raw node:http p99`, `${f2(r.p99)} ms vs ${f2(j.raw?.p99)} ms (${x(ratio(r.p99, j.raw?.p99))})`, ratio(r.p99, j.raw?.p99) <= 1.5);
+    }
+    const s = n.sse ?? {};
+    for (const w of ['wisp-2025-sse', 'wisp-2026-sse']) {
+      const r = s[w];
+      if (!r) continue;
+      add(`${v} ${r.label}: ≥ 0.5× raw node:http streaming the same frames`, x(ratio(r.rps, s['raw-sse']?.rps)), ratio(r.rps, s['raw-sse']?.rps) >= 0.5);
+      add(`${v} ${r.label}: ≥ 2× mcp-lite SSE`, x(ratio(r.rps, s['mcp-lite-sse']?.rps)), ratio(r.rps, s['mcp-lite-sse']?.rps) >= 2);
+    }
+  }
+  const n20 = Object.entries(res.node ?? {}).find(([v]) => v.startsWith('v20'))?.[1] ?? Object.values(res.node ?? {})[0];
+  const ses = n20?.sessions;
+  if (ses) {
+    const i = ses.initialize ?? {};
+    if (i['wisp-init']) add('initialize/s ≥ 0.6× raw node:http', x(ratio(i['wisp-init'].rps, i['raw-init']?.rps)), ratio(i['wisp-init'].rps, i['raw-init']?.rps) >= 0.6);
+    const m = ses.coldStart?.wisp?.memory;
+    if (m) add('≤ 1.2 KB RSS per idle 2025 session (memory storage)', `${f2(m.rssPerSessionKb)} KB RSS (${f2(m.heapPerSessionKb)} KB heap)`, m.rssPerSessionKb <= 1.2);
+    const c = ses.coldStart ?? {};
+    if (c.wisp && c.raw) add('cold start ≤ raw node:http + 40 ms', `${f0(c.wisp.ms)} ms vs ${f0(c.raw.ms)} ms (+${f0(c.wisp.ms - c.raw.ms)} ms)`, c.wisp.ms <= c.raw.ms + 40);
+    const l = ses.toolsList ?? {};
+    for (const w of ['wisp-list', 'wisp-list-2026']) {
+      if (l[w]) add(`tools/list (1 000 tools) p50 ≤ 2× raw node:http (${l[w].label})`, `${f2(l[w].p50)} ms vs ${f2(l['raw-list']?.p50)} ms (${x(ratio(l[w].p50, l['raw-list']?.p50))})`, ratio(l[w].p50, l['raw-list']?.p50) <= 2);
+    }
+  }
+  const leak = n20?.leak;
+  // "Zero" within what GC noise allows: heapUsed after GC moves by ±200 KB between samples with
+  // no leak at all, i.e. ±0.3 B/request over a minute; a real per-request leak is tens of bytes.
+  if (leak) {
+    const data = leak.dataBytesPerRequest ?? leak.bytesPerRequest;
+    add('zero heap retained per request after GC (1-minute run, all response modes; < 0.5 B/request counts as zero)', `${data.toFixed(3)} B/request of data over ${leak.requests} requests (heapUsed incl. code space ${leak.bytesPerRequest.toFixed(3)} B/request)`, data < 0.5);
+  }
+  const bun = res.bun?.json;
+  if (bun) for (const w of ['wisp-bun-2025', 'wisp-bun-2026']) if (bun[w]) add(`Bun ${bun[w].label}: ≥ 0.9× bare Bun.serve`, x(ratio(bun[w].rps, bun['raw-bun']?.rps)), ratio(bun[w].rps, bun['raw-bun']?.rps) >= 0.9);
+  if (res.size?.core) add('@wisp/core ≤ 15 KB min+gz (without the schema library)', `${kb(res.size.core.gzipBytes)} KB`, res.size.core.gzipBytes <= 15 * 1024);
+  return t;
+}
+
+export function markdown(res) {
+  const L = [];
+  L.push(`# Wisp benchmark — ${res.date}`, '');
+  L.push(`Machine: ${res.machine.cpus} × ${res.machine.cpuModel}, ${res.machine.memGb} GB; servers pinned to core ${res.config.serverCore}, load generator (${res.config.loadgen}) to core ${res.config.loadCore}. ` +
+    `tools/call (JSON, SSE): ${res.config.runs} × ${res.config.seconds} s per target after ${res.config.warm} s warm-up, ${res.config.conns} connections, medians; initialize/s, tools/list and Bun: ${res.config.shortRuns} × ${res.config.shortSeconds} s; targets measured round-robin. Node versions: ${Object.keys(res.node).join(', ')}${res.bun ? `; Bun ${res.bunVersion}` : ''}. Total wall time ${f0(res.wallSeconds)} s${res.lockWaitSeconds ? ` (${f0(res.wallSeconds - res.lockWaitSeconds)} s without the ${f0(res.lockWaitSeconds)} s spent waiting for the bench lock)` : ''}.`, '');
+  L.push('Ratios are against the floor measured in the same run (raw node:http on Node, bare Bun.serve on Bun). CPU µs/req is the server process\'s own CPU time per request: lower is better and is less sensitive to load-generator noise than req/s.', '');
+  L.push('## Targets', '', '| target | measured | status |', '|---|---|---|');
+  for (const t of evaluateTargets(res)) L.push(`| ${t.target} | ${t.measured} | ${t.status === 'MISSED' ? '**MISSED**' : t.status} |`);
+  L.push('');
+  L.push('## (1) tools/call, JSON responses', '', ...throughputTable(res.node, 'json', 'tools/call echo, 50 connections'));
+  L.push('## (2) tools/call with SSE responses', '', 'The echo tool sends one `notifications/progress` (the request carries `_meta.progressToken`) before returning, which is what turns the response into SSE on Wisp, mcp-lite and SDK v2 (auto). SDK v1 is measured in its SSE mode (`enableJsonResponse: false`), with the same progress notification. The floor writes the exact frames Wisp writes for 2025-11-25 (priming event, progress, result).', '', ...throughputTable(res.node, 'sse', 'tools/call echo with one progress notification, 50 connections'));
+  for (const [v, n] of Object.entries(res.node)) {
+    const ses = n.sessions;
+    if (!ses) continue;
+    L.push(`## (3) initialize and sessions (${v})`, '');
+    const i = ses.initialize ?? {};
+    const fl = floorOf(i);
+    L.push('| server | initialize/s | × floor | p50 ms | p99 ms | RSS KB / idle session | heap KB / idle session |', '|---|---:|---:|---:|---:|---:|---:|');
+    const memOf = { 'raw-init': 'raw', 'wisp-init': 'wisp', 'mcp-lite-init': 'mcp-lite-session', 'sdk1-init': 'sdk1', 'sdk2-init': 'sdk2' };
+    for (const r of Object.values(i)) {
+      const m = ses.coldStart?.[memOf[r.id]]?.memory;
+      L.push(`| ${r.wisp ? `**${r.label}**` : r.label} | ${f0(r.rps)} | ${x(ratio(r.rps, fl?.rps))} | ${f2(r.p50)} | ${f2(r.p99)} | ${m ? f2(m.rssPerSessionKb) : 'n/a (no sessions)'} | ${m ? f2(m.heapPerSessionKb) : '–'} |`);
+    }
+    const anyMem = Object.values(ses.coldStart ?? {}).find((c) => c.memory)?.memory;
+    L.push('', `RSS and heap per session: (after − before) / ${anyMem?.sessions ?? 10000} sessions (initialize + notifications/initialized each), measured after two forced GCs, in a fresh process after 5 000 warm-up sessions (so the young generation has reached its steady size: RSS measured after only 200 counted that growth too).`, '');
+    L.push(`## (4) cold start (${v})`, '', 'Spawn to the first successful `initialize` response (polled every ms on fresh connections), median of 3 fresh processes.', '', '| server | cold start ms | runs | vs raw |', '|---|---:|---|---:|');
+    const raw = ses.coldStart?.raw?.ms;
+    for (const c of Object.values(ses.coldStart ?? {})) L.push(`| ${c.id === 'wisp' ? `**${c.label}**` : c.label} | ${f0(c.ms)} | ${c.runsMs.map(f0).join(' / ')} | ${c.id === 'raw' ? '' : `+${f0(c.ms - raw)} ms`} |`);
+    L.push('', `## (5) tools/list with 1 000 registered tools (${v})`, '', 'One connection, so the latency is one request\'s cost.', '', '| server | p50 ms | × floor | p99 ms | req/s | response bytes |', '|---|---:|---:|---:|---:|---:|');
+    const l = ses.toolsList ?? {};
+    const lf = floorOf(l);
+    for (const r of Object.values(l)) L.push(`| ${r.wisp ? `**${r.label}**` : r.label} | ${f2(r.p50)} | ${x(ratio(r.p50, lf?.p50))} | ${f2(r.p99)} | ${f0(r.rps)} | ${r.responseBytes ?? '–'} |`);
+    L.push('');
+  }
+  for (const [v, n] of Object.entries(res.node)) {
+    const leak = n.leak;
+    if (!leak) continue;
+    L.push(`## Heap retained per request (${v})`, '', `Wisp, ${leak.modes.join(' + ')} in rotation, 50 connections, ${leak.seconds} s after a 5 s warm-up; heapUsed after two forced GCs.`, '');
+    L.push('| after s | requests | heapUsed MB | of which code space MB | external MB | RSS MB |', '|---:|---:|---:|---:|---:|---:|');
+    for (const s of leak.samples) L.push(`| ${f0(s.t)} | ${s.requests} | ${f2(s.heapUsed / 2 ** 20)} | ${s.spaces ? f2(s.spaces.code_space / 2 ** 20) : '–'} | ${f2(s.external / 2 ** 20)} | ${f1(s.rss / 2 ** 20)} |`);
+    L.push('', `Retained: ${leak.heapDeltaBytes} bytes of heapUsed in total (${leak.bytesPerRequest.toFixed(3)} B/request; last two thirds ${leak.bytesPerRequestLate.toFixed(3)} B/request)${leak.codeSpaceDeltaBytes !== undefined ? `, of which code space (V8 compiling more, not data) ${leak.codeSpaceDeltaBytes} bytes: ${leak.dataBytesPerRequest.toFixed(3)} B/request of data` : ''}.`, '');
+  }
+  if (res.bun) L.push(`## On Bun ${res.bunVersion}`, '', ...throughputTable({ bun: res.bun }, 'json', 'tools/call echo, JSON, 50 connections'));
+  if (res.size) {
+    L.push('## (6) bundle size', '', 'The quickstart server (the README\'s `add` tool on node:http), `esbuild --bundle --minify --platform=node`, gzip level 9.', '');
+    L.push('| server | min KB | min+gz KB | without schema lib: min KB | min+gz KB | largest parts (without schema lib, min KB) |', '|---|---:|---:|---:|---:|---|');
+    for (const [id, s] of Object.entries(res.size.quickstart ?? {})) {
+      const parts = Object.entries(s.withoutSchemaLib.byPackage).slice(0, 4).map(([p, b]) => `${p} ${kb(b)}`).join(', ');
+      L.push(`| ${id === 'wisp' ? `**${s.label}**` : s.label} | ${kb(s.withSchemaLib.minBytes)} | ${kb(s.withSchemaLib.gzipBytes)} | ${kb(s.withoutSchemaLib.minBytes)} | ${kb(s.withoutSchemaLib.gzipBytes)} | ${parts} |`);
+    }
+    if (res.size.core) {
+      const c = res.size.core;
+      L.push('', `@wisp/core alone (every export, platform browser, without valibot/@valibot/to-json-schema/zod/arktype; with @cfworker/json-schema and nanoid): ${kb(c.minBytes)} KB min, **${kb(c.gzipBytes)} KB min+gz** (budget 15 KB). Largest inputs (min KB): ${Object.entries(c.files).slice(0, 8).map(([p, b]) => `${p.replace(/^packages\/core\/src\//, '').replace(/^node_modules\//, '')} ${kb(b)}`).join(', ')}.`);
+    }
+    L.push('');
+  }
+  return L.join('\n');
+}
