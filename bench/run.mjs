@@ -4,6 +4,7 @@
 //   npm run bench -- --quick            1 × 2 s per target, 10 s leak check (a smoke run)
 //   npm run bench -- --phases=throughput,bun --only='wisp|raw'
 //   npm run bench -- --smoke            start every server, check every target answers right
+//   npm run bench -- --render=bench/results/<date>.json   rewrite its .md from the JSON
 // Each phase runs as its own process under `flock /tmp/wisp-bench.lock` (other test runs on
 // the machine take the same lock), pinned to the load core; servers are pinned to the other.
 // Writes bench/results/<date>.json and bench/results/<date>.md.
@@ -36,6 +37,13 @@ if (args['no-node24']) phases.delete('node24');
 if (args['no-bun']) phases.delete('bun');
 const log = (m) => process.stderr.write(`[bench] ${m}\n`);
 
+if (args.render) { // re-render a results file's markdown (after changing lib/report.mjs)
+  const res = JSON.parse(readFileSync(args.render, 'utf8'));
+  const md = markdown(res);
+  writeFileSync(args.render.replace(/\.json$/, '.md'), md);
+  console.log(md);
+  process.exit(0);
+}
 if (cpus().length < 2) log('warning: fewer than 2 cores; server and load generator will share one');
 if (!ensureTaskset()) throw new Error('taskset (util-linux) is required to pin the server and the load generator');
 ensureBenchDeps();

@@ -119,9 +119,7 @@ export function createHttpHandler(server: Server): HttpHandler {
     if (!contentType || !/^application\/json\s*(;|$)/i.test(contentType)) {
       throw new HttpError(415, ErrorCode.BadRequest, "Unsupported Media Type: send the JSON-RPC message with Content-Type: application/json");
     }
-    const accept = exchange.header("accept");
-    const canJson = accepts(accept, "application/json");
-    const canStream = accepts(accept, "text/event-stream");
+    const { json: canJson, sse: canStream } = acceptable(exchange.header("accept"));
     if (!canJson && !canStream) {
       throw new HttpError(406, ErrorCode.BadRequest, "Not Acceptable: Accept must include application/json and text/event-stream");
     }
@@ -227,6 +225,20 @@ function onStreamEnd(stream: ReadableStream<Uint8Array>, onEnd: () => void): Rea
 function hasModernClaim(value: unknown): boolean {
   const params = (value as { params?: { _meta?: Record<string, unknown> } } | null)?.params;
   return typeof params === "object" && params !== null && typeof params._meta === "object" && params._meta !== null && MODERN_META_KEY in params._meta;
+}
+
+const acceptCache = new Map<string, { json: boolean; sse: boolean }>();
+const ANYTHING = { json: true, sse: true };
+
+/** What an Accept value allows; clients send the same few values, so answers are memoised. */
+function acceptable(accept: string | null): { json: boolean; sse: boolean } {
+  if (!accept) return ANYTHING;
+  let known = acceptCache.get(accept);
+  if (!known) {
+    known = { json: accepts(accept, "application/json"), sse: accepts(accept, "text/event-stream") };
+    if (acceptCache.size < 64) acceptCache.set(accept, known); // bounded: headers are client-chosen
+  }
+  return known;
 }
 
 /** `Accept` matching with wildcards; a missing header accepts anything (curl, simple clients). */
