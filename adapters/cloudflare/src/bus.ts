@@ -2,34 +2,8 @@ import type { Bus, BusListener } from "@wisp/core";
 import type { DurableObjectStubLike } from "./types.js";
 import { HUB_URL, INTERNAL, OP, ROLE } from "./internal.js";
 
-/**
- * A bus inside one isolate: plain listener sets, no timers (Workers and Durable Objects
- * should not keep intervals they don't need).
- */
-export function memoryBus(): Bus {
-  const channels = new Map<string, Set<BusListener>>();
-  return {
-    async publish(channel, message) {
-      for (const listener of [...(channels.get(channel) ?? [])]) {
-        try {
-          listener(message);
-        } catch {
-          // One broken listener must not starve the others.
-        }
-      }
-    },
-    async subscribe(channel, listener) {
-      let listeners = channels.get(channel);
-      if (!listeners) channels.set(channel, (listeners = new Set()));
-      const entry: BusListener = (m) => listener(m);
-      listeners.add(entry);
-      return async () => {
-        listeners.delete(entry);
-        if (listeners.size === 0 && channels.get(channel) === listeners) channels.delete(channel);
-      };
-    },
-  };
-}
+/** A bus inside one isolate: the core's in-memory bus (no timers). */
+export { memoryBus } from "@wisp/core";
 
 export interface HubBusOptions {
   /** Called with every request to the hub still running, so a Worker can `waitUntil` it. */

@@ -11,7 +11,7 @@ export { ErrorCode, HttpError, McpError, ToolError } from "./protocol/errors.js"
 export { LEGACY_VERSIONS, LATEST_LEGACY_VERSION, MODERN_VERSIONS } from "./protocol/versions.js";
 export { audio, image, resource, resourceLink, text } from "./content.js";
 export type * from "./content.js";
-export { memoryStorage } from "./storage/memory.js";
+export { memoryBus, memoryStorage } from "./storage/memory.js";
 export type * from "./storage/types.js";
 export { UriTemplate, UriTemplateError } from "./server/uri-template.js";
 export type { TemplateParams, TemplateVariables } from "./server/uri-template.js";

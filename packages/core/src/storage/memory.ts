@@ -22,7 +22,6 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
   const sessions = new Map<string, Expiring<SessionRecord>>();
   const tasks = new Map<string, Expiring<Record<string, unknown>>>();
   const streams = new Map<string, Map<string, StoredEvent[]>>();
-  const channels = new Map<string, Set<BusListener>>();
   const maxEvents = options.maxEventsPerStream ?? 1000;
 
   const live = <T>(map: Map<string, Expiring<T>>, key: string): Expiring<T> | undefined => {
@@ -77,30 +76,7 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
     },
   };
 
-  const bus: Bus = {
-    async publish(channel, message) {
-      const listeners = channels.get(channel);
-      if (!listeners) return;
-      for (const listener of [...listeners]) {
-        try {
-          listener(message);
-        } catch {
-          // One broken listener must not starve the others.
-        }
-      }
-    },
-    async subscribe(channel, listener) {
-      let listeners = channels.get(channel);
-      if (!listeners) channels.set(channel, (listeners = new Set()));
-      // Wrap so the same function may subscribe twice and unsubscribe independently.
-      const entry: BusListener = (m) => listener(m);
-      listeners.add(entry);
-      return async () => {
-        listeners.delete(entry);
-        if (listeners.size === 0 && channels.get(channel) === listeners) channels.delete(channel);
-      };
-    },
-  };
+  const bus = memoryBus();
 
   const taskStore: TaskStore = {
     async get(id) {
@@ -143,6 +119,38 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
     close: () => {
       clearInterval(timer);
       timer = undefined;
+    },
+  };
+}
+
+/**
+ * Publish/subscribe inside one process: plain listener sets, no timers. `memoryStorage()` uses it;
+ * drivers whose messages never leave one isolate (a Durable Object) can use it on its own.
+ */
+export function memoryBus(): Bus {
+  const channels = new Map<string, Set<BusListener>>();
+  return {
+    async publish(channel, message) {
+      const listeners = channels.get(channel);
+      if (!listeners) return;
+      for (const listener of [...listeners]) {
+        try {
+          listener(message);
+        } catch {
+          // One broken listener must not starve the others.
+        }
+      }
+    },
+    async subscribe(channel, listener) {
+      let listeners = channels.get(channel);
+      if (!listeners) channels.set(channel, (listeners = new Set()));
+      // Wrap so the same function may subscribe twice and unsubscribe independently.
+      const entry: BusListener = (m) => listener(m);
+      listeners.add(entry);
+      return async () => {
+        listeners.delete(entry);
+        if (listeners.size === 0 && channels.get(channel) === listeners) channels.delete(channel);
+      };
     },
   };
 }
