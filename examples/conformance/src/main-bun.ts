@@ -1,24 +1,8 @@
 /** Starts the conformance fixture on Bun: PORT=3001 npm run fixture:bun */
 import { serve } from "@wisp/bun";
-import { createConformanceServer } from "./fixture.js";
+import { runFixture } from "./run-fixture.js";
 
-const server = createConformanceServer();
-const running = await serve(server, { port: Number(process.env.PORT ?? 3001), hostname: "127.0.0.1", path: "/mcp" });
-
-let stopping = false;
-const stop = async (signal: NodeJS.Signals) => {
-  if (stopping) return;
-  stopping = true;
-  console.log(`${signal} received, shutting down`);
-  try {
-    await running.stop();
-    process.exit(0);
-  } catch (error) {
-    console.error("Shutdown failed:", error);
-    process.exit(1);
-  }
-};
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);
-// Printed last, so the signal handlers are in place once the URL is out.
-console.log(`Wisp conformance fixture (Bun ${process.versions.bun}) listening on ${running.url}`);
+await runFixture(`Bun ${process.versions.bun}`, async (server, options) => {
+  const running = await serve(server, options);
+  return { url: running.url, close: () => running.stop() };
+});
