@@ -22,6 +22,7 @@ import { BROADCAST_CHANNEL, type Server } from "../server/server.js";
 import { type SessionHub, notifyChannel, streamChannel } from "../session/hub.js";
 import type { SessionRecord, StoredEvent } from "../storage/types.js";
 import { CallStream, eventId, parseEventId } from "./call-stream.js";
+import { KeyedQueue } from "../util/keyed-queue.js";
 import type { Exchange, Outcome } from "./exchange.js";
 import type { HostContext } from "./handle.js";
 import { SSE_HEADERS, SseWriter } from "./sse.js";
@@ -106,7 +107,7 @@ async function loadSession(deps: LegacyDeps, exchange: Exchange, host: HostConte
   return { sessionId, record, version: headerVersion ?? record.protocolVersion };
 }
 
-const sessionQueues = new Map<string, Promise<unknown>>();
+const sessionQueue = new KeyedQueue();
 
 /**
  * Read-modify-write of a session record, one at a time per session on this instance, always on
@@ -120,12 +121,7 @@ function changeSession(deps: LegacyDeps, sessionId: string, change: Record<strin
     const patch = typeof change === "function" ? change(current) : change;
     await storage.sessions.set(sessionId, { ...current, ...patch }, options.sessionTimeout);
   };
-  const next = (sessionQueues.get(sessionId) ?? Promise.resolve()).then(run, run);
-  sessionQueues.set(sessionId, next);
-  void next.finally(() => {
-    if (sessionQueues.get(sessionId) === next) sessionQueues.delete(sessionId);
-  }).catch(() => {});
-  return next;
+  return sessionQueue.run(sessionId, run);
 }
 
 /** A POST inside a session: one message, or a batch when 2025-03-26 was negotiated. */
@@ -262,7 +258,6 @@ async function run(
 }
 
 async function onNotification(deps: LegacyDeps, message: JsonRpcMessage & { method: string }, session: { sessionId: string; record: SessionRecord }) {
-  const { storage, options } = deps.server;
   const params = (message as { params?: Record<string, unknown> }).params ?? {};
   if (message.method === "notifications/initialized" && !session.record.initialized) {
     await changeSession(deps, session.sessionId, { initialized: true });

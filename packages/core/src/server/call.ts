@@ -1,5 +1,6 @@
 import type { Context } from "../context/context.js";
-import type { StoredComponents } from "../context/session-components.js";
+import type { ComponentKind, StoredComponents } from "../context/session-components.js";
+import { paginate } from "./pagination.js";
 import { ErrorCode, McpError } from "../protocol/errors.js";
 import type { SessionRecord } from "../storage/types.js";
 import type { Era, Visibility } from "./definitions.js";
@@ -74,7 +75,13 @@ export function own<T>(object: Record<string, T> | undefined, key: string): T | 
   return object !== undefined && Object.hasOwn(object, key) ? object[key] : undefined;
 }
 
-/** Paged list result with the right key and an optional nextCursor. */
-export function listResult(key: string, page: unknown[], nextCursor: string | undefined): Record<string, unknown> {
+/**
+ * One page of a list result: the server's entries, then those this session registered itself
+ * (`own`, 2025 era), paged by the caller's cursor and page size, under `key`.
+ */
+export function listPage(call: Call, key: string, entries: Record<string, unknown>[], own?: ComponentKind): Record<string, unknown> {
+  const registered = own ? sessionComponents(call)?.[own] : undefined;
+  if (registered) for (const component of Object.values(registered)) entries.push(component.descriptor);
+  const { page, nextCursor } = paginate(entries, call.params.cursor, call.ctx.paginationLimit);
   return nextCursor ? { [key]: page, nextCursor } : { [key]: page };
 }

@@ -1,18 +1,14 @@
 import { text } from "../content.js";
 import { ErrorCode, McpError } from "../protocol/errors.js";
 import { formatIssues, validate } from "../schema/index.js";
-import { type Call, isVisible, listResult, objectParam, own, requireCapability, sessionComponents, stringParam, visibleItems } from "./call.js";
+import { type Call, isVisible, listPage, objectParam, own, requireCapability, sessionComponents, stringParam, visibleItems } from "./call.js";
 import type { PromptMessage, PromptReturn } from "./definitions.js";
-import { paginate } from "./pagination.js";
 
 export async function listPrompts(call: Call) {
-  const { server, ctx, params, era } = call;
+  const { server, era } = call;
   requireCapability(server.hasVisible("prompts", era), "prompts/list");
   const listed = visibleItems(server.prompts.values(), call).map((p) => p.descriptor);
-  const own = sessionComponents(call)?.prompts;
-  if (own) for (const component of Object.values(own)) listed.push(component.descriptor);
-  const { page, nextCursor } = paginate(listed, params.cursor, ctx.paginationLimit);
-  return listResult("prompts", page, nextCursor);
+  return listPage(call, "prompts", listed, "prompts");
 }
 
 export async function getPrompt(call: Call) {

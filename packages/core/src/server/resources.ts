@@ -1,14 +1,13 @@
 import { toBase64 } from "../content.js";
 import { ErrorCode, McpError } from "../protocol/errors.js";
-import { type Call, isVisible, listResult, own as ownKey, requireCapability, sessionComponents, stringParam, visibleItems } from "./call.js";
+import { type Call, isVisible, listPage, own as ownKey, requireCapability, sessionComponents, stringParam, visibleItems } from "./call.js";
 import type { ResourceReturn } from "./definitions.js";
-import { paginate } from "./pagination.js";
 import { UriTemplate } from "./uri-template.js";
 
 const EMPTY = Object.freeze({}) as Record<string, unknown>;
 
 export async function listResources(call: Call) {
-  const { server, ctx, params, era } = call;
+  const { server, ctx, era } = call;
   requireCapability(server.hasVisible("resources", era), "resources/list");
   const listed: Record<string, unknown>[] = visibleItems(server.resources.values(), call).map((r) => r.descriptor);
   for (const template of visibleItems(server.templates.values(), call)) {
@@ -16,20 +15,14 @@ export async function listResources(call: Call) {
     const { uriTemplate: _u, ...defaults } = template.descriptor;
     for (const item of await template.config.list(ctx)) listed.push({ ...defaults, ...item });
   }
-  const own = sessionComponents(call)?.resources;
-  if (own) for (const component of Object.values(own)) listed.push(component.descriptor);
-  const { page, nextCursor } = paginate(listed, params.cursor, ctx.paginationLimit);
-  return listResult("resources", page, nextCursor);
+  return listPage(call, "resources", listed, "resources");
 }
 
 export async function listTemplates(call: Call) {
-  const { server, ctx, params, era } = call;
+  const { server, era } = call;
   requireCapability(server.hasVisible("resources", era), "resources/templates/list");
   const listed = visibleItems(server.templates.values(), call).map((t) => t.descriptor);
-  const own = sessionComponents(call)?.templates;
-  if (own) for (const component of Object.values(own)) listed.push(component.descriptor);
-  const { page, nextCursor } = paginate(listed, params.cursor, ctx.paginationLimit);
-  return listResult("resourceTemplates", page, nextCursor);
+  return listPage(call, "resourceTemplates", listed, "templates");
 }
 
 export async function readResource(call: Call) {

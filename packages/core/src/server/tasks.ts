@@ -1,5 +1,6 @@
 import { nanoid } from "nanoid";
 import { ErrorCode, McpError } from "../protocol/errors.js";
+import { KeyedQueue } from "../util/keyed-queue.js";
 import type { Storage } from "../storage/types.js";
 
 /** The 2026 tasks extension (SEP-2663): server-directed, polled with tasks/get. */
@@ -68,7 +69,7 @@ export class TaskStore {
   }
 
   /** Changes of one task on this instance run one after another, so none overwrites another. */
-  readonly #queues = new Map<string, Promise<unknown>>();
+  readonly #queue = new KeyedQueue();
 
   /** Applies a change unless the task already ended (a cancelled task stays cancelled). */
   change(taskId: string, change: (record: TaskRecord) => void): Promise<TaskRecord | undefined> {
@@ -80,13 +81,7 @@ export class TaskStore {
       await this.storage.tasks.set(taskId, record, record.ttlMs);
       return record;
     };
-    const previous = this.#queues.get(taskId) ?? Promise.resolve();
-    const next = previous.then(run, run);
-    this.#queues.set(taskId, next);
-    void next.finally(() => {
-      if (this.#queues.get(taskId) === next) this.#queues.delete(taskId);
-    });
-    return next;
+    return this.#queue.run(taskId, run);
   }
 
   /** tasks/update: records answers, drops them from the pending set, wakes the handler. */

@@ -2,17 +2,13 @@ import { type ContentBlock, text } from "../content.js";
 import { InputRequired } from "../context/wire.js";
 import { ErrorCode, McpError, ToolError } from "../protocol/errors.js";
 import { formatIssues, validate } from "../schema/index.js";
-import { type Call, isVisible, listResult, objectParam, own, requireCapability, sessionComponents, stringParam, visibleItems } from "./call.js";
-import { paginate } from "./pagination.js";
+import { type Call, isVisible, listPage, objectParam, own, requireCapability, sessionComponents, stringParam, visibleItems } from "./call.js";
 
 export async function listTools(call: Call) {
-  const { server, ctx, params, era } = call;
+  const { server, era } = call;
   requireCapability(server.hasVisible("tools", era), "tools/list");
   const entries = visibleItems(server.tools.values(), call).map((tool) => tool.descriptor);
-  const own = sessionComponents(call)?.tools;
-  if (own) for (const component of Object.values(own)) entries.push(component.descriptor);
-  const { page, nextCursor } = paginate(entries, params.cursor, ctx.paginationLimit);
-  return listResult("tools", page, nextCursor);
+  return listPage(call, "tools", entries, "tools");
 }
 
 export async function callTool(call: Call) {
