@@ -79,7 +79,7 @@ export function createSessionObject<Env = unknown>(build: BuildServer<Env>, opti
       };
       const host: HostContext = {
         assigns: { env: this.env, executionCtx, state: this.state },
-        principal: principal === null ? undefined : decodeURIComponent(principal),
+        auth: principal === null ? undefined : { principal: decodeURIComponent(principal) },
         remoteIp: request.headers.get(INTERNAL.remoteIp) ?? undefined,
         sessionId: request.headers.get(INTERNAL.sessionId) ?? undefined,
       };

@@ -1,4 +1,4 @@
-import type { HostContext, Server, Storage } from "@wisp/core";
+import { type HostContext, type Server, type Storage, TASK_METHODS, classifyPost } from "@wisp/core";
 import { hubBus, memoryBus, routedBus } from "./bus.js";
 import { BROADCAST_CHANNEL, HUB_NAME, INTERNAL, ROLE, type Role, isMintedSessionId, mintSessionId, stripInternal, tasksName } from "./internal.js";
 import { type BuildServer, type CloudflareOptions, buildWith, namespaceOf } from "./options.js";
@@ -10,9 +10,6 @@ export interface WispWorker<Env> {
 
 /** Where one request is served. */
 type Route = { to: "worker" } | { to: "object"; name: string; role: Role; newSession?: string };
-
-const MODERN_META_KEY = "io.modelcontextprotocol/protocolVersion";
-const TASK_METHODS = new Set(["tasks/get", "tasks/update", "tasks/cancel"]);
 
 /**
  * The Worker entry. It serves stateless 2026-07-28 requests itself and routes the rest to
@@ -67,7 +64,7 @@ export function createWorker<Env = unknown>(build: BuildServer<Env>, options: Cl
       if (request.method === "POST") {
         const read = await readForRouting(request, server.options.maxRequestSize);
         body = read.text ?? read.stream;
-        if (read.text !== undefined) route = classifyPost(read.text, headers.get("mcp-session-id"), server, principal);
+        if (read.text !== undefined) route = routePost(read.text, headers, server, principal);
       } else if (request.method === "GET" || request.method === "DELETE") {
         const sessionId = headers.get("mcp-session-id");
         if (sessionId && isMintedSessionId(sessionId)) route = { to: "object", name: sessionId, role: ROLE.session };
@@ -75,7 +72,7 @@ export function createWorker<Env = unknown>(build: BuildServer<Env>, options: Cl
 
       try {
         if (route.to === "worker") {
-          const host: HostContext = { assigns: { env, executionCtx: ctx }, principal, remoteIp };
+          const host: HostContext = { assigns: { env, executionCtx: ctx }, auth: principal === undefined ? undefined : { principal }, remoteIp };
           return await server.handle(rebuild(request, headers, body), host);
         }
         headers.set(INTERNAL.role, route.role);
@@ -98,36 +95,35 @@ export function createWorker<Env = unknown>(build: BuildServer<Env>, options: Cl
   };
 }
 
-function classifyPost(text: string, sessionId: string | null, server: Server, principal: string | undefined): Route {
-  const inSession: Route = sessionId && isMintedSessionId(sessionId) ? { to: "object", name: sessionId, role: ROLE.session } : { to: "worker" };
+/** Where a POST goes, by the core's own era classification (`classifyPost`). */
+function routePost(text: string, headers: Headers, server: Server, principal: string | undefined): Route {
+  const sessionId = headers.get("mcp-session-id");
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
     return { to: "worker" }; // the core answers -32700
   }
-  // The same order as the core's era classification.
-  if (Array.isArray(body)) return body.some(claimsModern) ? { to: "worker" } : inSession;
-  if (claimsModern(body)) {
-    const { method, params } = body as { method?: unknown; params?: { name?: unknown } };
-    if (method === "subscriptions/listen") return { to: "object", name: HUB_NAME, role: ROLE.hub };
-    if (server.hasTaskTools && typeof method === "string" && TASK_METHODS.has(method)) return { to: "object", name: tasksName(principal), role: ROLE.tasks };
-    if (method === "tools/call" && server.tools.get(String(params?.name))?.config.task !== undefined) {
-      return { to: "object", name: tasksName(principal), role: ROLE.tasks };
+  const route = classifyPost(body, headers.get("mcp-protocol-version"));
+  switch (route.to) {
+    case "initialize": {
+      const id = mintSessionId();
+      return { to: "object", name: id, role: ROLE.session, newSession: id };
     }
-    return { to: "worker" };
+    case "session":
+      return sessionId && isMintedSessionId(sessionId) ? { to: "object", name: sessionId, role: ROLE.session } : { to: "worker" };
+    case "stateless": {
+      const { method, params } = body as { method?: unknown; params?: { name?: unknown } };
+      if (method === "subscriptions/listen") return { to: "object", name: HUB_NAME, role: ROLE.hub };
+      if (server.hasTaskTools && typeof method === "string" && TASK_METHODS.has(method)) return { to: "object", name: tasksName(principal), role: ROLE.tasks };
+      if (method === "tools/call" && server.tools.get(String(params?.name))?.config.task !== undefined) {
+        return { to: "object", name: tasksName(principal), role: ROLE.tasks };
+      }
+      return { to: "worker" };
+    }
+    default:
+      return { to: "worker" }; // refused or accepted: the core answers it the same anywhere
   }
-  const message = body as { method?: unknown } | null;
-  if (message && typeof message === "object" && message.method === "initialize" && "id" in message) {
-    const id = mintSessionId();
-    return { to: "object", name: id, role: ROLE.session, newSession: id };
-  }
-  return inSession;
-}
-
-function claimsModern(value: unknown): boolean {
-  const params = (value as { params?: { _meta?: Record<string, unknown> } } | null)?.params;
-  return typeof params === "object" && params !== null && typeof params._meta === "object" && params._meta !== null && MODERN_META_KEY in params._meta;
 }
 
 /**

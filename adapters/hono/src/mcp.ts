@@ -12,7 +12,10 @@ export interface HonoMcpOptions<E extends Env = any> {
    * `getConnInfo` from `@hono/node-server/conninfo`, `hono/bun`, `hono/deno` or `hono/cloudflare-workers`.
    */
   getConnInfo?: (c: Context<E>) => { remote: { address?: string } };
-  /** The authenticated caller (e.g. from `c.var`); binds 2026 `requestState` and tasks to it. */
+  /**
+   * The authenticated caller (e.g. from `c.var`): becomes `ctx.auth.principal` and binds sessions,
+   * 2026 `requestState` and tasks to it.
+   */
   principal?: (c: Context<E>) => string | undefined;
   /** Set when the app listens on loopback only, so the Host header is checked (DNS rebinding). */
   loopback?: boolean;
@@ -28,11 +31,12 @@ export interface HonoMcpOptions<E extends Env = any> {
 export function mcp<E extends Env = any>(server: Server<any>, options: HonoMcpOptions<E> = {}): MiddlewareHandler<E> {
   const assigns: (c: Context<E>) => Record<string, unknown> = options.assigns ?? defaultAssigns;
   return async (c) => {
+    const principal = options.principal?.(c);
     const host: HostContext = {
       assigns: assigns(c),
       remoteIp: remoteIp(c, options.getConnInfo),
       loopback: options.loopback,
-      principal: options.principal?.(c),
+      auth: principal === undefined ? undefined : { principal },
     };
     return server.handle(await requestOf(c), host);
   };

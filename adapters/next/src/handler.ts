@@ -8,7 +8,10 @@ export interface NextHandlerOptions<R extends Request = Request> {
    * `ctx.assigns.request` is always the incoming (Next)Request.
    */
   assigns?: (request: R) => MaybePromise<Record<string, unknown>>;
-  /** The authenticated caller (e.g. a token's subject); binds 2026 `requestState` and tasks to it. */
+  /**
+   * The authenticated caller (e.g. a token's subject): becomes `ctx.auth.principal` and binds
+   * sessions, 2026 `requestState` and tasks to it.
+   */
   principal?: (request: R) => MaybePromise<string | undefined>;
   /**
    * The client's address for `ctx.transport.remoteIp`. Next does not expose the socket; behind a
@@ -45,7 +48,7 @@ export function createNextHandler<R extends Request = Request>(server: Server<an
       assigns: { ...extra, request },
       remoteIp: options.remoteIp?.(request),
       loopback: options.loopback,
-      principal,
+      auth: principal === undefined ? undefined : { principal },
     };
     return server.handle(request, host);
   };

@@ -1,6 +1,6 @@
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
-import type { HostContext, Server } from "@wisp/core";
+import { type HostContext, type Server, classifyPost } from "@wisp/core";
 
 export interface StdioOptions {
   input?: Readable;
@@ -18,7 +18,6 @@ export interface StdioServer {
 }
 
 const URL_ = "http://stdio.invalid/mcp";
-const MODERN_KEY = "io.modelcontextprotocol/protocolVersion";
 
 /**
  * Serves a Wisp server over stdio: one JSON-RPC message per line in, one per line out.
@@ -67,15 +66,15 @@ export function serveStdio(server: Server<any>, options: StdioOptions = {}): Std
 
   const onLine = async (line: string) => {
     if (!line.trim()) return;
-    let message: { method?: string; id?: unknown; params?: { _meta?: Record<string, unknown>; protocolVersion?: unknown } };
+    let message: { method?: string };
     try {
       message = JSON.parse(line);
     } catch {
       write(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32700, message: "Parse error: each line must be one JSON-RPC message" } }));
       return;
     }
-    const modern = typeof message?.params?._meta?.[MODERN_KEY] === "string";
-    if (message?.method === "initialize" && !modern) {
+    // The core's era classification says when a session starts; stdio sends no version header.
+    if (classifyPost(message, null).to === "initialize") {
       // Everything after initialize needs its session id: hold later lines until it is known.
       let open!: () => void;
       const previous = gate;

@@ -5,9 +5,9 @@ import * as v from "valibot";
 import { afterAll, describe, expect, it } from "vitest";
 import { wwwAuthenticate } from "../auth/www-authenticate.js";
 import { ErrorCode, McpError } from "../protocol/errors.js";
-import { createServer } from "../server/server.js";
+import { createServer } from "../create-server.js";
 import { memoryStorage } from "../storage/memory.js";
-import { ENDPOINT, JSON_AND_SSE, call, initialize, parseResponse, post } from "../testing/requests.js";
+import { ENDPOINT, JSON_AND_SSE, call, initialize, parseResponse, post } from "../test-support/requests.js";
 import type { Context } from "./context.js";
 
 const MODERN_META = {

@@ -1,5 +1,6 @@
 import { ErrorCode, McpError } from "../protocol/errors.js";
 import type { RequestId } from "../protocol/jsonrpc.js";
+import { elicitationHasModes } from "../protocol/versions.js";
 import { type InferOutput, type SchemaLike, toJsonSchema, validate, formatIssues } from "../schema/index.js";
 import type { Transport } from "./transport.js";
 import {
@@ -10,10 +11,7 @@ import {
   type SessionToolConfig,
   emptyComponents,
   noSessionStore,
-  promptComponent,
-  resourceComponent,
-  toolComponent,
-} from "./session-components.js";
+} from "./components.js";
 import type { RequestWire } from "./wire.js";
 
 export const LOG_LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"] as const;
@@ -189,9 +187,7 @@ export class Context<A extends Record<string, unknown> = Record<string, unknown>
    */
   async registerTool(name: string, config: SessionToolConfig): Promise<void> {
     const store = this.#components ?? noSessionStore();
-    store.assertFree("tools", name);
-    const component = toolComponent(name, config);
-    store.assertHandler("tool", component.handler);
+    const component = store.tool(name, config);
     const next = store.current();
     next.tools[name] = component;
     await store.save(next, ["tools"]);
@@ -200,9 +196,7 @@ export class Context<A extends Record<string, unknown> = Record<string, unknown>
   /** Registers a resource (fixed URI) or resource template (URI with `{…}`) for this session only. */
   async registerResource(uriOrTemplate: string, config: SessionResourceConfig): Promise<void> {
     const store = this.#components ?? noSessionStore();
-    const { kind, component } = resourceComponent(uriOrTemplate, config);
-    store.assertFree(kind, uriOrTemplate);
-    store.assertHandler("resource", component.handler);
+    const { kind, component } = store.resource(uriOrTemplate, config);
     const next = store.current();
     next[kind][uriOrTemplate] = component;
     await store.save(next, ["resources"]);
@@ -211,9 +205,7 @@ export class Context<A extends Record<string, unknown> = Record<string, unknown>
   /** Registers a prompt for this session only. */
   async registerPrompt(name: string, config: SessionPromptConfig): Promise<void> {
     const store = this.#components ?? noSessionStore();
-    store.assertFree("prompts", name);
-    const component = promptComponent(name, config);
-    store.assertHandler("prompt", component.handler);
+    const component = store.prompt(name, config);
     const next = store.current();
     next.prompts[name] = component;
     await store.save(next, ["prompts"]);
@@ -301,7 +293,7 @@ export class Context<A extends Record<string, unknown> = Record<string, unknown>
       mode === "url"
         ? { mode: "url", message: request.message, url: request.url, elicitationId: request.elicitationId ?? crypto.randomUUID() }
         : { message: request.message, requestedSchema: toJsonSchema(request.schema as SchemaLike) };
-    if (mode === "form" && this.session.protocolVersion >= "2025-11-25") params.mode = "form";
+    if (mode === "form" && elicitationHasModes(this.session.protocolVersion)) params.mode = "form";
     const result = await this.#wire.ask("elicitation/create", params, this.signal, request.key);
     const action = result.action;
     if (action !== "accept") {

@@ -7,7 +7,7 @@ export interface RequestWire {
   notify(method: string, params: Record<string, unknown>): void;
   /**
    * Sends a server→client request and resolves with the client's result. On a 2026 request
-   * the answer comes from the retry's `inputResponses[key]` instead (see ModernCall).
+   * the answer comes from the retry's `inputResponses[key]` instead (see StatelessCallResponse).
    */
   ask(method: string, params: Record<string, unknown>, signal: AbortSignal, key?: string): Promise<Record<string, unknown>>;
   /** Ends the HTTP connection of this request's SSE stream without ending the stream (SSE polling). */

@@ -1,3 +1,4 @@
+import type { HostContext } from "../context/host.js";
 import { ErrorCode, HttpError } from "../protocol/errors.js";
 
 /**
@@ -21,6 +22,27 @@ export interface Outcome {
   headers: Record<string, string>;
   body: string | ReadableStream<Uint8Array> | null;
 }
+
+/**
+ * One request as the era legs receive it: what was read, what the host said, the response
+ * headers decided so far (CORS), and whether the client accepts an event stream.
+ */
+export interface Incoming {
+  exchange: Exchange;
+  host: HostContext | undefined;
+  /** Headers every response to this request carries (CORS). */
+  responseHeaders: Record<string, string>;
+  /** False when the client's Accept rules out text/event-stream. */
+  canStream: boolean;
+}
+
+export const jsonOutcome = (status: number, headers: Record<string, string>, body: string): Outcome => ({
+  status,
+  headers: { ...headers, "content-type": "application/json" },
+  body,
+});
+
+export const accepted = (headers: Record<string, string>): Outcome => ({ status: 202, headers, body: null });
 
 export const tooLarge = (limit: number) =>
   new HttpError(413, ErrorCode.InvalidRequest, `Payload too large: the request body exceeds the ${limit}-byte limit`);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { createServer } from "../server/server.js";
+import { createServer } from "../create-server.js";
 import { memoryStorage } from "../storage/memory.js";
-import { ENDPOINT, call, initialize, parseResponse, post } from "../testing/requests.js";
+import { ENDPOINT, call, initialize, parseResponse, post } from "../test-support/requests.js";
 
 // Regressions for an independent review of the core: each test pins one finding.
 

@@ -59,11 +59,6 @@ export class SseWriter {
     return this.#write(frame);
   }
 
-  /** The legacy HTTP+SSE transport names its events (`endpoint`, `message`). */
-  namedEvent(name: string, data: string): boolean {
-    return this.#write(`event: ${name}\ndata: ${data}\n\n`);
-  }
-
   comment(text: string): boolean {
     return this.#write(`: ${text}\n\n`);
   }

@@ -1,3 +1,4 @@
+import { isObject } from "../util/is-object.js";
 import { ErrorCode, HttpError, McpError } from "./errors.js";
 
 export type RequestId = string | number;
@@ -23,15 +24,11 @@ export type JsonRpcResponse =
   | { jsonrpc: "2.0"; id: RequestId | null; error: JsonRpcErrorObject };
 export type JsonRpcMessage = JsonRpcRequest | JsonRpcNotification | JsonRpcResponse;
 
-export const isRequest = (m: JsonRpcMessage): m is JsonRpcRequest => "method" in m && "id" in m;
 export const isNotification = (m: JsonRpcMessage): m is JsonRpcNotification => "method" in m && !("id" in m);
 export const isResponse = (m: JsonRpcMessage): m is JsonRpcResponse => !("method" in m);
 
-const isValidId = (id: unknown): id is RequestId =>
+export const isValidId = (id: unknown): id is RequestId =>
   typeof id === "string" || (typeof id === "number" && Number.isInteger(id));
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Parses a POST body: one message or (2025-03-26 only) an array of them. */
 export function parseBody(text: string): unknown {
@@ -47,11 +44,11 @@ export function parseBody(text: string): unknown {
  * so a client author can fix the request without reading our source.
  */
 export function toMessage(value: unknown): JsonRpcMessage {
-  if (!isPlainObject(value)) throw invalid("a JSON-RPC message must be a JSON object");
+  if (!isObject(value)) throw invalid("a JSON-RPC message must be a JSON object");
   if (value.jsonrpc !== "2.0") throw invalid('"jsonrpc" must be the string "2.0"');
   if ("method" in value) {
     if (typeof value.method !== "string" || value.method === "") throw invalid('"method" must be a non-empty string');
-    if (value.params !== undefined && !isPlainObject(value.params)) throw invalid('"params" must be an object when present');
+    if (value.params !== undefined && !isObject(value.params)) throw invalid('"params" must be an object when present');
     if ("id" in value && !isValidId(value.id)) throw invalid('"id" must be a string or an integer');
     return value as unknown as JsonRpcMessage;
   }

@@ -1,30 +1,18 @@
-import type { Annotations, ContentBlock, Icon, ResourceContents } from "../content.js";
+import type { Annotations, Icon } from "../protocol/content.js";
 import type { Context } from "../context/context.js";
+import type { PromptReturn, ResourceReturn, ToolAnnotations, ToolReturn } from "../protocol/results.js";
 import type { InferOutput, JsonSchema, SchemaLike } from "../schema/index.js";
-import type { TemplateParams, UriTemplate } from "./uri-template.js";
+import type { TemplateParams, UriTemplate } from "../uri-template/uri-template.js";
+import type { CacheHint } from "./options.js";
+import type { ParamHeaderSpec } from "./param-headers.js";
 
 type MaybePromise<T> = T | Promise<T>;
 type Assigns = Record<string, unknown>;
 
-export interface ToolAnnotations {
-  title?: string;
-  readOnlyHint?: boolean;
-  destructiveHint?: boolean;
-  idempotentHint?: boolean;
-  openWorldHint?: boolean;
-}
-
-export interface CallToolResult {
-  content: ContentBlock[];
-  structuredContent?: unknown;
-  isError?: boolean;
-  _meta?: Record<string, unknown>;
-}
-
-/** What a tool without an output schema may return; Wisp turns it into a `CallToolResult`. */
-export type ToolReturn = string | ContentBlock | ContentBlock[] | CallToolResult;
-
-/** Limits a feature to one protocol era; by default it is served to both. */
+/**
+ * Limits a feature to one protocol era; by default it is served to both. "legacy" is every
+ * 2025-era revision (sessions, `initialize`), "modern" is 2026-07-28 and later (stateless).
+ */
 export type Era = "legacy" | "modern";
 
 /**
@@ -68,14 +56,14 @@ export interface ToolDefinition {
   /** The `tools/list` entry, built once. */
   descriptor: Record<string, unknown>;
   /** Arguments mirrored into `Mcp-Param-*` headers (`x-mcp-header`), checked on 2026 requests. */
-  paramHeaders: import("../http/mcp-headers.js").ParamHeaderSpec[];
+  paramHeaders: ParamHeaderSpec[];
 }
 
 export interface ResourceConfig {
   era?: Era;
   visible?: Visibility;
   /** 2026-era caching hint for `resources/read` of this resource. */
-  cache?: import("./options.js").CacheHint;
+  cache?: CacheHint;
   name: string;
   title?: string;
   description?: string;
@@ -85,15 +73,6 @@ export interface ResourceConfig {
   annotations?: Annotations;
   _meta?: Record<string, unknown>;
 }
-
-/** What a resource handler may return: text, bytes, one content item, or the full result. */
-export type ResourceReturn =
-  | string
-  | Uint8Array
-  | { text: string; mimeType?: string }
-  | { blob: string | Uint8Array; mimeType?: string }
-  | ResourceContents[]
-  | { contents: ResourceContents[] };
 
 export type Completer<A extends Assigns = Assigns> = (
   value: string,
@@ -128,17 +107,6 @@ export interface PromptArgument {
   required?: boolean;
 }
 
-export interface PromptMessage {
-  role: "user" | "assistant";
-  content: ContentBlock;
-}
-export interface GetPromptResult {
-  description?: string;
-  messages: PromptMessage[];
-  _meta?: Record<string, unknown>;
-}
-export type PromptReturn = string | PromptMessage[] | GetPromptResult;
-
 export interface PromptConfig<S extends SchemaLike | undefined, A extends Assigns> {
   era?: Era;
   visible?: Visibility;
@@ -159,3 +127,18 @@ export interface PromptDefinition {
 }
 
 export type { JsonSchema };
+export type { CallToolResult, GetPromptResult, PromptMessage, PromptReturn, ResourceReturn, ToolAnnotations, ToolReturn } from "../protocol/results.js";
+
+/** What a session-registered component points at: a handler key on every instance, plus data for it. */
+export interface Registration {
+  name: string;
+  data: unknown;
+}
+
+export type SessionToolHandler<A extends Assigns = Assigns> = (args: Record<string, unknown>, ctx: Context<A>, registration: Registration) => MaybePromise<ToolReturn>;
+export type SessionResourceHandler<A extends Assigns = Assigns> = (
+  input: { uri: string; params: Record<string, string | string[]> },
+  ctx: Context<A>,
+  registration: Registration,
+) => MaybePromise<ResourceReturn>;
+export type SessionPromptHandler<A extends Assigns = Assigns> = (args: Record<string, unknown>, ctx: Context<A>, registration: Registration) => MaybePromise<PromptReturn>;

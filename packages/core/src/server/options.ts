@@ -1,5 +1,6 @@
-import type { Icon } from "../content.js";
+import type { Icon } from "../protocol/content.js";
 import type { Storage } from "../storage/types.js";
+import type { OpenTelemetryOptions } from "../telemetry/tracing.js";
 
 /** Which browser origins may call the endpoint: a list, every origin, or a predicate. */
 export type OriginPolicy = string[] | "*" | ((origin: string) => boolean);
@@ -44,7 +45,7 @@ export interface ServerOptions {
   /** Caching hints on 2026-era results (discover, lists, resources/read). Default `{ ttlMs: 0, scope: "private" }`. */
   cache?: CacheHint;
   /** OpenTelemetry: pass the `@opentelemetry/api` module to get one span per MCP request. */
-  opentelemetry?: import("../telemetry/tracing.js").OpenTelemetryOptions;
+  opentelemetry?: OpenTelemetryOptions;
   sse?: {
     /** Interval of `:` keep-alive comments on idle streams (ms). Default 15 000. */
     keepAlive?: number;
@@ -63,16 +64,23 @@ export interface CacheHint {
   scope?: "public" | "private";
 }
 
-export interface ResolvedOptions extends Required<Pick<ServerOptions, "validateOrigin" | "sessionTimeout" | "maxRequestSize" | "clientRequestTimeout">> {
+/**
+ * The options as the server uses them: the same names and nesting as `ServerOptions`, with every
+ * default filled in and every value checked, so code reads `options.sse.keepAlive` wherever it runs.
+ */
+export interface ResolvedOptions {
   origins: OriginPolicy;
+  validateOrigin: boolean;
   allowedHosts: string[] | "*" | undefined;
+  sessionTimeout: number;
+  maxRequestSize: number;
   paginationLimit: number | undefined;
-  keepAlive: number;
-  retry: number;
-  pollAfter: number | undefined;
+  clientRequestTimeout: number;
+  requestStateSecret: string | Uint8Array | undefined;
   requestStateTtl: number;
   tasks: { ttlMs: number; pollIntervalMs: number };
   cache: { ttlMs: number; scope: "public" | "private" };
+  sse: { keepAlive: number; retry: number; pollAfter: number | undefined };
 }
 
 export function resolveOptions(options: ServerOptions): ResolvedOptions {
@@ -82,23 +90,32 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     return value;
   };
   if (!options?.name || !options.version) throw new TypeError("createServer: `name` and `version` are required");
+  const sessionTimeout = positive(options.sessionTimeout, "sessionTimeout", 30_000);
+  const maxRequestSize = positive(options.maxRequestSize, "maxRequestSize", 1_048_576);
+  const paginationLimit = options.paginationLimit === undefined ? undefined : positive(options.paginationLimit, "paginationLimit", 0);
+  const clientRequestTimeout = positive(options.clientRequestTimeout, "clientRequestTimeout", 300_000);
+  // Checked in the order they were always checked, so the first bad option is the one reported.
+  const sse = {
+    keepAlive: positive(options.sse?.keepAlive, "sse.keepAlive", 15_000),
+    retry: positive(options.sse?.retry, "sse.retry", 1_000),
+    pollAfter: options.sse?.pollAfter === undefined ? undefined : positive(options.sse.pollAfter, "sse.pollAfter", 0),
+  };
   return {
     origins: options.origins ?? loopbackOrigin,
     validateOrigin: options.validateOrigin ?? true,
     allowedHosts: options.allowedHosts,
-    sessionTimeout: positive(options.sessionTimeout, "sessionTimeout", 30_000),
-    maxRequestSize: positive(options.maxRequestSize, "maxRequestSize", 1_048_576),
-    paginationLimit: options.paginationLimit === undefined ? undefined : positive(options.paginationLimit, "paginationLimit", 0),
-    clientRequestTimeout: positive(options.clientRequestTimeout, "clientRequestTimeout", 300_000),
-    keepAlive: positive(options.sse?.keepAlive, "sse.keepAlive", 15_000),
-    retry: positive(options.sse?.retry, "sse.retry", 1_000),
-    pollAfter: options.sse?.pollAfter === undefined ? undefined : positive(options.sse.pollAfter, "sse.pollAfter", 0),
+    sessionTimeout,
+    maxRequestSize,
+    paginationLimit,
+    clientRequestTimeout,
+    requestStateSecret: options.requestStateSecret,
     requestStateTtl: positive(options.requestStateTtl, "requestStateTtl", 600_000),
     tasks: {
       ttlMs: Math.round(positive(options.tasks?.ttlMs, "tasks.ttlMs", 300_000)),
       pollIntervalMs: Math.round(positive(options.tasks?.pollIntervalMs, "tasks.pollIntervalMs", 500)),
     },
     cache: resolveCache(options.cache, { ttlMs: 0, scope: "private" }, "cache"),
+    sse,
   };
 }
 

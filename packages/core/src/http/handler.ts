@@ -1,0 +1,174 @@
+import { type HostContext, withAuthPrincipal } from "../context/host.js";
+import { httpTransport } from "../context/transport.js";
+import { ErrorCode, HttpError, McpError } from "../protocol/errors.js";
+import { type JsonRpcRequest, errorMessage, parseBody, toMcpError, toMessage } from "../protocol/jsonrpc.js";
+import type { Registry } from "../server/registry.js";
+import { classifyPost } from "./classify.js";
+import { type Exchange, type Incoming, type Outcome, accepted, fromRequest, jsonOutcome, toResponse } from "./exchange.js";
+import { ALLOWED_METHODS, acceptable, accepts, corsHeaders, guardOrigin, originAllowed, preflight } from "./guard.js";
+import { runHooks } from "./hooks.js";
+
+export interface HttpHandler {
+  handle(request: Request, host?: HostContext): Promise<Response>;
+  /** The same, without building a Request or Response (the Node adapter's fast path). */
+  process(exchange: Exchange, host?: HostContext): Promise<Outcome>;
+  close(): Promise<void>;
+}
+
+/** What the 2025 era serves: sessions opened by `initialize`, their POSTs, GET streams and DELETE. */
+export interface SessionHandlers {
+  initialize(message: JsonRpcRequest, incoming: Incoming): Promise<Outcome>;
+  post(body: unknown, incoming: Incoming): Promise<Outcome>;
+  get(incoming: Incoming): Promise<Outcome>;
+  delete(incoming: Incoming): Promise<Outcome>;
+  /** Ends this instance's streams and timers (server shutdown). */
+  close(): void;
+}
+
+/** What the 2026-07-28 era serves: one self-contained POST per request. */
+export interface StatelessHandlers {
+  post(body: unknown, incoming: Incoming): Promise<Outcome>;
+  close(): void;
+}
+
+/**
+ * The era-neutral request path: guard (Origin, Host, CORS) → HTTP hooks → telemetry → route.
+ * A POST is classified once (`classifyPost`) and handed to the era that owns it; GET and DELETE
+ * exist only in the 2025 era. The eras are passed in, so this layer imports neither.
+ */
+export function createHttpHandler(server: Registry, eras: { sessions: SessionHandlers; stateless: StatelessHandlers }): HttpHandler {
+  const { options } = server;
+  const { sessions, stateless } = eras;
+
+  async function process(exchange: Exchange, hostIn?: HostContext): Promise<Outcome> {
+    const origin = exchange.header("origin");
+    const allowed = origin === null || !options.validateOrigin || originAllowed(origin, options.origins);
+    const headers = allowed && origin !== null ? corsHeaders(origin) : {};
+    let host = withAuthPrincipal(hostIn);
+    try {
+      guardOrigin(options, origin, allowed, exchange, host);
+      // A preflight carries no credentials: answer it before auth hooks could refuse it.
+      if (exchange.method === "OPTIONS") return preflight(exchange, headers);
+      if (server.requestHooks.length > 0) {
+        // Hooks may add assigns or auth: give them a host of their own to write to.
+        host = { ...host, assigns: { ...host?.assigns } };
+        const early = await runHooks(server.requestHooks, exchange, host);
+        if (early) return { ...early, headers: { ...headers, ...early.headers } };
+      }
+      if (server.telemetry.has("connect") || server.telemetry.has("disconnect")) return await observed(exchange, host, headers);
+      return await route(exchange, host, headers);
+    } catch (error) {
+      return errorOutcome(error, headers);
+    }
+  }
+
+  /** The same exchange, bracketed by connect/disconnect telemetry (only when someone listens). */
+  async function observed(exchange: Exchange, host: HostContext | undefined, headers: Record<string, string>): Promise<Outcome> {
+    const started = Date.now();
+    const sessionId = exchange.header("mcp-session-id") ?? undefined;
+    const base = { server: server.info, sessionId, method: exchange.method };
+    server.telemetry.emit("connect", { ...base, transport: () => httpTransport(exchange.url, exchange.headers(), host?.remoteIp) });
+    let outcome: Outcome;
+    try {
+      outcome = await route(exchange, host, headers);
+    } catch (error) {
+      outcome = errorOutcome(error, headers);
+    }
+    const done = (streamed: boolean) =>
+      server.telemetry.emit("disconnect", { ...base, sessionId: sessionId ?? outcome.headers["mcp-session-id"], status: outcome.status, durationMs: Date.now() - started, streamed });
+    if (!(outcome.body instanceof ReadableStream)) {
+      done(false);
+      return outcome;
+    }
+    return { ...outcome, body: onStreamEnd(outcome.body, () => done(true)) };
+  }
+
+  async function route(exchange: Exchange, host: HostContext | undefined, responseHeaders: Record<string, string>): Promise<Outcome> {
+    try {
+      switch (exchange.method) {
+        case "POST":
+          return await post(exchange, host, responseHeaders);
+        case "GET":
+          if (!accepts(exchange.header("accept"), "text/event-stream")) {
+            throw new HttpError(406, ErrorCode.BadRequest, "Not Acceptable: a GET stream needs Accept: text/event-stream");
+          }
+          return await sessions.get({ exchange, host, responseHeaders, canStream: true });
+        case "DELETE":
+          return await sessions.delete({ exchange, host, responseHeaders, canStream: false });
+        default:
+          throw new HttpError(405, ErrorCode.BadRequest, `Method Not Allowed: ${exchange.method}; use POST, GET or DELETE`);
+      }
+    } catch (error) {
+      return errorOutcome(error, responseHeaders);
+    }
+  }
+
+  async function post(exchange: Exchange, host: HostContext | undefined, responseHeaders: Record<string, string>): Promise<Outcome> {
+    const contentType = exchange.header("content-type");
+    if (!contentType || !/^application\/json\s*(;|$)/i.test(contentType)) {
+      throw new HttpError(415, ErrorCode.BadRequest, "Unsupported Media Type: send the JSON-RPC message with Content-Type: application/json");
+    }
+    const { json: canJson, sse: canStream } = acceptable(exchange.header("accept"));
+    if (!canJson && !canStream) {
+      throw new HttpError(406, ErrorCode.BadRequest, "Not Acceptable: Accept must include application/json and text/event-stream");
+    }
+    const body = parseBody(await exchange.text(options.maxRequestSize));
+    const incoming: Incoming = { exchange, host, responseHeaders, canStream };
+    const route = classifyPost(body, exchange.header("mcp-protocol-version"));
+    switch (route.to) {
+      case "stateless":
+        return stateless.post(body, incoming);
+      case "initialize":
+        return sessions.initialize(toMessage(body) as JsonRpcRequest, incoming);
+      case "session":
+        return sessions.post(body, incoming);
+      case "accepted":
+        return accepted(responseHeaders);
+      case "refused":
+        return jsonOutcome(route.status, responseHeaders, errorMessage(route.id, route.error));
+    }
+  }
+
+  return {
+    process,
+    async handle(request, host) {
+      return toResponse(await process(fromRequest(request), host));
+    },
+    async close() {
+      stateless.close();
+      sessions.close();
+    },
+  };
+}
+
+/** Passes a stream through and calls `onEnd` once when it finishes or the consumer cancels it. */
+function onStreamEnd(stream: ReadableStream<Uint8Array>, onEnd: () => void): ReadableStream<Uint8Array> {
+  const reader = stream.getReader();
+  let ended = false;
+  const end = () => {
+    if (!ended) {
+      ended = true;
+      onEnd();
+    }
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) {
+        controller.close();
+        end();
+      } else controller.enqueue(value);
+    },
+    async cancel(reason) {
+      end();
+      await reader.cancel(reason);
+    },
+  });
+}
+
+function errorOutcome(error: unknown, headers: Record<string, string>): Outcome {
+  const status = error instanceof HttpError ? error.status : error instanceof McpError ? 400 : 500;
+  const outcome = jsonOutcome(status, headers, errorMessage(null, toMcpError(error)));
+  if (status === 405) outcome.headers.allow = ALLOWED_METHODS;
+  return outcome;
+}

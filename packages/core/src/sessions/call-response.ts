@@ -1,0 +1,180 @@
+import type { RequestWire } from "../context/wire.js";
+import { streamChannel } from "../protocol/channels.js";
+import { ErrorCode, McpError } from "../protocol/errors.js";
+import { type RequestId, notificationMessage, requestMessage } from "../protocol/jsonrpc.js";
+import { hasPrimingEvents } from "../protocol/versions.js";
+import type { ResolvedOptions } from "../server/options.js";
+import type { Storage } from "../storage/types.js";
+import type { Outcome } from "../http/exchange.js";
+import { SSE_HEADERS, SseWriter } from "../http/sse.js";
+import type { SessionControl } from "./control.js";
+import { eventId, newPostStreamId, nextOutgoingId } from "./event-ids.js";
+
+export interface SessionCallResponseInit {
+  storage: Storage;
+  control: SessionControl;
+  options: ResolvedOptions;
+  sessionId: string;
+  requestId: RequestId;
+  /** Wire revision for this call: it decides whether streams start with a priming event. */
+  version: string;
+  /** False when the client's Accept rules out text/event-stream. */
+  canStream: boolean;
+  headers: Record<string, string>;
+  resolve: (outcome: Outcome) => void;
+}
+
+/**
+ * The response of one 2025-era request. It stays a plain JSON response unless the
+ * handler talks before returning (progress, logs, server→client requests); then it
+ * becomes an SSE stream whose events are also stored, so a client that lost the
+ * connection can resume with `Last-Event-ID` on any instance.
+ */
+export class SessionCallResponse implements RequestWire {
+  readonly #init: SessionCallResponseInit;
+  /** Minted when the response turns into a stream; plain JSON answers never need one. */
+  #streamIdValue: string | undefined;
+  get #streamId(): string {
+    return (this.#streamIdValue ??= newPostStreamId());
+  }
+  #seq = 0;
+  #writer: SseWriter | undefined;
+  #detached = false;
+  #finished = false;
+  #controller: AbortController | undefined;
+  #untrack: Promise<() => void> | undefined;
+  /** Keeps appends (and detached publishes) in order. */
+  #tail: Promise<unknown> = Promise.resolve();
+
+  constructor(init: SessionCallResponseInit) {
+    this.#init = init;
+  }
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      this.#untrack = this.#init.control.track(this.#init.sessionId, this.#init.requestId, this.#controller);
+    }
+    return this.#controller.signal;
+  }
+
+  notify(method: string, params: Record<string, unknown>): void {
+    if (this.#finished || !this.#init.canStream) return; // a JSON-only client cannot receive notifications
+    this.#emit(notificationMessage(method, params), false);
+  }
+
+  async ask(method: string, params: Record<string, unknown>, signal: AbortSignal): Promise<Record<string, unknown>> {
+    if (!this.#init.canStream) {
+      throw new McpError(ErrorCode.InvalidRequest, `Cannot send ${method}: the request's Accept header does not allow text/event-stream`);
+    }
+    const { control, sessionId, options } = this.#init;
+    const id = nextOutgoingId();
+    const { reply, dispose } = await control.awaitReply(sessionId, id);
+    try {
+      this.#emit(requestMessage(id, method, params), false);
+      const response = await raceWithAbortAndTimeout(reply, signal, options.clientRequestTimeout, (reason) => {
+        this.#emit(notificationMessage("notifications/cancelled", { requestId: id, reason }), false);
+      }, method);
+      if ("error" in response) throw new McpError(response.error.code, response.error.message, response.error.data);
+      return response.result;
+    } finally {
+      dispose();
+    }
+  }
+
+  closeStream(): void {
+    // Without event ids (before 2025-11-25) a closed stream could never be resumed: keep it open.
+    if (this.#finished || !this.#init.canStream || !hasPrimingEvents(this.#init.version)) return;
+    if (!this.#writer) this.#start();
+    this.#writer?.close();
+  }
+
+  /** Sends the final response: as JSON when nothing was streamed, else as the stream's last event. */
+  finish(response: string): void {
+    if (this.#finished) return;
+    if (!this.#writer) {
+      this.#finished = true;
+      this.#init.resolve({ status: 200, headers: { ...this.#init.headers, "content-type": "application/json" }, body: response });
+    } else {
+      this.#emit(response, true);
+      this.#finished = true;
+      this.#writer.close();
+      const { storage, sessionId } = this.#init;
+      // Delivered on a live connection: nobody will resume it, so drop its events.
+      if (!this.#detached) this.#tail = this.#tail.then(() => storage.events.deleteStream(sessionId, this.#streamId)).catch(() => {});
+    }
+    this.#controller = undefined;
+    void this.#untrack?.then((release) => release());
+  }
+
+  #start(): void {
+    const { headers, options, version, storage, sessionId } = this.#init;
+    this.#writer = new SseWriter({
+      keepAlive: options.sse.keepAlive,
+      onKeepAlive: () => void storage.sessions.get(sessionId, options.sessionTimeout).catch(() => {}),
+      // The 2025 spec: a dropped connection is not a cancellation; keep working, keep events for resumption.
+      onClose: () => {
+        this.#detached = !this.#finished || this.#detached;
+      },
+    });
+    this.#init.resolve({ status: 200, headers: { ...headers, ...SSE_HEADERS }, body: this.#writer.stream });
+    if (hasPrimingEvents(version)) {
+      // Priming event (SEP-1699): an id with empty data, so the client can resume even before the first message.
+      const id = eventId(this.#streamId, 0);
+      this.#writer.event("", id, options.sse.retry);
+      this.#store(id, "", false);
+    }
+  }
+
+  #emit(data: string, final: boolean): void {
+    if (!this.#writer) this.#start();
+    const id = eventId(this.#streamId, ++this.#seq);
+    const delivered = this.#writer!.event(data, id);
+    if (!delivered) this.#detached = true;
+    this.#store(id, data, final);
+  }
+
+  #store(id: string, data: string, final: boolean): void {
+    const { storage, sessionId, options } = this.#init;
+    const event = final ? { id, data, final } : { id, data };
+    const detached = this.#detached;
+    this.#tail = this.#tail
+      .then(() => storage.events.append(sessionId, this.#streamId, event, options.sessionTimeout))
+      .then(() => (detached ? storage.bus.publish(streamChannel(sessionId, this.#streamId), event) : undefined))
+      .catch(() => {});
+  }
+}
+
+function raceWithAbortAndTimeout<T>(
+  promise: Promise<T>,
+  signal: AbortSignal,
+  timeoutMs: number,
+  onGiveUp: (reason: string) => void,
+  method: string,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const giveUp = (error: McpError) => {
+      cleanup();
+      onGiveUp(error.message);
+      reject(error);
+    };
+    const onAbort = () => giveUp(new McpError(ErrorCode.RequestTimeout, `${method} was abandoned: ${String(signal.reason ?? "request cancelled")}`));
+    const timer = setTimeout(() => giveUp(new McpError(ErrorCode.RequestTimeout, `The client did not answer ${method} within ${timeoutMs} ms`)), timeoutMs);
+    const cleanup = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", onAbort);
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        cleanup();
+        resolve(value);
+      },
+      (error) => {
+        cleanup();
+        reject(error);
+      },
+    );
+  });
+}

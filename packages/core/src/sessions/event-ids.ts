@@ -1,0 +1,21 @@
+import { nanoid } from "nanoid";
+
+/** Event ids are `<streamId>_<seq>`: unique within the session and naming their stream. */
+export const eventId = (streamId: string, seq: number) => `${streamId}_${seq}`;
+
+export function parseEventId(id: string): { streamId: string; seq: number } | undefined {
+  const at = id.lastIndexOf("_");
+  const seq = Number(id.slice(at + 1));
+  return at > 0 && Number.isInteger(seq) && seq >= 0 ? { streamId: id.slice(0, at), seq } : undefined;
+}
+
+/** Stream ids say which kind of stream they name: `g…` a session's GET stream, `p…` a POST's response. */
+export const newGetStreamId = () => `g${nanoid(10)}`;
+export const newPostStreamId = () => `p${nanoid(10)}`;
+export const isGetStreamId = (streamId: string) => streamId.startsWith("g");
+
+// Drawn on first use: Workers refuse random values at module scope.
+let instancePrefix: string | undefined;
+let outgoingId = 0;
+/** Server→client request ids: unique across instances thanks to the random prefix. */
+export const nextOutgoingId = () => `wisp-${(instancePrefix ??= nanoid(6))}-${++outgoingId}`;

@@ -1,0 +1,42 @@
+import { nanoid } from "nanoid";
+import { principalOf } from "../context/host.js";
+import { type Incoming, type Outcome, jsonOutcome } from "../http/exchange.js";
+import { ErrorCode, McpError } from "../protocol/errors.js";
+import { type JsonRpcRequest, errorMessage, resultMessage } from "../protocol/jsonrpc.js";
+import { negotiateLegacyVersion } from "../protocol/versions.js";
+import type { SessionRecord } from "../storage/types.js";
+import { SESSION_HEADER } from "./load.js";
+import type { SessionState } from "./state.js";
+
+/** `initialize`: negotiates a 2025-era version and opens a session. */
+export async function initialize(state: SessionState, message: JsonRpcRequest, incoming: Incoming): Promise<Outcome> {
+  const { server } = state;
+  const { responseHeaders, host } = incoming;
+  const params = message.params ?? {};
+  if (typeof params.protocolVersion !== "string") {
+    return jsonOutcome(400, responseHeaders, errorMessage(message.id, new McpError(ErrorCode.InvalidParams, 'initialize: "protocolVersion" must be a string')));
+  }
+  const capabilities = params.capabilities ?? {};
+  if (typeof capabilities !== "object" || Array.isArray(capabilities)) {
+    return jsonOutcome(400, responseHeaders, errorMessage(message.id, new McpError(ErrorCode.InvalidParams, 'initialize: "capabilities" must be an object')));
+  }
+  const clientInfo = (params.clientInfo && typeof params.clientInfo === "object" ? params.clientInfo : { name: "unknown", version: "0" }) as SessionRecord["clientInfo"];
+  const protocolVersion = negotiateLegacyVersion(params.protocolVersion);
+  const sessionId = host?.sessionId ?? nanoid();
+  if (!/^[\x21-\x7e]{16,128}$/.test(sessionId)) throw new TypeError("host.sessionId must be 16–128 visible ASCII characters");
+  const record: SessionRecord = {
+    protocolVersion,
+    clientInfo,
+    clientCapabilities: capabilities as Record<string, unknown>,
+    initialized: false,
+    subscriptions: [],
+    createdAt: Date.now(),
+  };
+  // Session ids are not credentials: bind the session to whoever authenticated (checklist §6).
+  const principal = principalOf(host);
+  if (principal !== undefined) record.principal = principal;
+  await server.storage.sessions.set(sessionId, record, server.options.sessionTimeout);
+  const result: Record<string, unknown> = { protocolVersion, capabilities: server.capabilities(), serverInfo: server.info };
+  if (server.instructions) result.instructions = server.instructions;
+  return jsonOutcome(200, { ...responseHeaders, [SESSION_HEADER]: sessionId }, resultMessage(message.id, result));
+}

@@ -1,0 +1,56 @@
+import { type HostContext, principalOf } from "../context/host.js";
+import type { Exchange } from "../http/exchange.js";
+import { ErrorCode, HttpError } from "../protocol/errors.js";
+import { isLegacyVersion } from "../protocol/versions.js";
+import type { SessionRecord } from "../storage/types.js";
+import { KeyedQueue } from "../util/keyed-queue.js";
+import type { SessionState } from "./state.js";
+
+export const SESSION_HEADER = "mcp-session-id";
+
+/** A session as one request sees it. */
+export interface LoadedSession {
+  sessionId: string;
+  record: SessionRecord;
+  /** The revision whose wire rules apply: the request's MCP-Protocol-Version header, else the negotiated one. */
+  version: string;
+}
+
+/** Session ids are not credentials: a session answers only to the principal that opened it (checklist §6). */
+export const belongsTo = (record: SessionRecord, host: HostContext | undefined): boolean => (record.principal ?? undefined) === principalOf(host);
+
+/** Loads the session named by the request (renewing its idle timeout), or says exactly why it cannot. */
+export async function loadSession(state: SessionState, exchange: Exchange, host: HostContext | undefined): Promise<LoadedSession> {
+  const sessionId = exchange.header(SESSION_HEADER);
+  if (!sessionId) throw new HttpError(400, ErrorCode.BadRequest, "Bad Request: the Mcp-Session-Id header is required; send initialize first to get one");
+  const headerVersion = exchange.header("mcp-protocol-version");
+  if (headerVersion !== null && !isLegacyVersion(headerVersion)) {
+    throw new HttpError(400, ErrorCode.BadRequest, `Bad Request: unsupported MCP-Protocol-Version "${headerVersion}"`);
+  }
+  const record = await state.server.storage.sessions.get(sessionId, state.server.options.sessionTimeout);
+  // Another caller's session looks exactly like a missing one.
+  if (!record || !belongsTo(record, host)) {
+    throw new HttpError(404, ErrorCode.SessionNotFound, "Session not found: it ended or expired; send initialize to start a new one");
+  }
+  // Version-gated details follow the header when present (clients may send any version we speak).
+  return { sessionId, record, version: headerVersion ?? record.protocolVersion };
+}
+
+export type SessionChange = Record<string, unknown> | ((current: SessionRecord) => Record<string, unknown>);
+
+const sessionQueue = new KeyedQueue();
+
+/**
+ * Read-modify-write of a session record, one at a time per session on this instance, always on
+ * a fresh read: two requests subscribing at once both keep their subscription.
+ */
+export function changeSession(state: SessionState, sessionId: string, change: SessionChange): Promise<void> {
+  const { storage, options } = state.server;
+  const run = async () => {
+    const current = await storage.sessions.get(sessionId);
+    if (!current) return; // ended meanwhile: nothing to change
+    const patch = typeof change === "function" ? change(current) : change;
+    await storage.sessions.set(sessionId, { ...current, ...patch }, options.sessionTimeout);
+  };
+  return sessionQueue.run(sessionId, run);
+}

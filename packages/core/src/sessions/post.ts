@@ -1,0 +1,166 @@
+import { Context } from "../context/context.js";
+import { httpTransport } from "../context/transport.js";
+import { invoke } from "../features/invoke.js";
+import { type Call, methodHandlers } from "../features/methods.js";
+import { type Incoming, type Outcome, accepted, jsonOutcome } from "../http/exchange.js";
+import { ErrorCode, HttpError, McpError } from "../protocol/errors.js";
+import {
+  type JsonRpcMessage,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+  errorMessage,
+  isNotification,
+  isResponse,
+  resultMessage,
+  toMcpError,
+  toMessage,
+} from "../protocol/jsonrpc.js";
+import { allowsBatches } from "../protocol/versions.js";
+import { SessionCallResponse } from "./call-response.js";
+import { componentStore } from "./components.js";
+import { type LoadedSession, type SessionChange, changeSession, loadSession } from "./load.js";
+import type { SessionState } from "./state.js";
+
+/** A POST inside a session: one message, or a batch when 2025-03-26 was negotiated. */
+export async function sessionPost(state: SessionState, body: unknown, incoming: Incoming): Promise<Outcome> {
+  const session = await loadSession(state, incoming.exchange, incoming.host);
+  if (Array.isArray(body)) {
+    if (!allowsBatches(session.record.protocolVersion)) {
+      throw new HttpError(400, ErrorCode.InvalidRequest, "Invalid request: JSON-RPC batches are only accepted when protocol 2025-03-26 was negotiated");
+    }
+    return batch(state, body, session, incoming);
+  }
+  const message = toMessage(body);
+  if (isResponse(message)) {
+    await state.control.reply(session.sessionId, message);
+    return accepted(incoming.responseHeaders);
+  }
+  if (isNotification(message)) {
+    await onNotification(state, message, session);
+    return accepted(incoming.responseHeaders);
+  }
+  const request = message as JsonRpcRequest;
+  return new Promise<Outcome>((resolve) => {
+    const response = callResponse(state, session, request, incoming.canStream, incoming.responseHeaders, resolve);
+    const done = state.busy.enter(session.sessionId);
+    void run(state, request, session, response, incoming)
+      .catch(() => errorMessage(request.id, new McpError(ErrorCode.InternalError, "Internal error")))
+      .then((answer) => {
+        done();
+        response.finish(answer);
+      });
+  });
+}
+
+function callResponse(
+  state: SessionState,
+  session: LoadedSession,
+  request: JsonRpcRequest,
+  canStream: boolean,
+  headers: Record<string, string>,
+  resolve: (outcome: Outcome) => void,
+): SessionCallResponse {
+  const { server, control } = state;
+  // The negotiated version says what the client can parse; an older header must not turn priming off.
+  const version = session.version > session.record.protocolVersion ? session.version : session.record.protocolVersion;
+  return new SessionCallResponse({
+    storage: server.storage,
+    control,
+    options: server.options,
+    sessionId: session.sessionId,
+    requestId: request.id,
+    version,
+    canStream,
+    headers,
+    resolve,
+  });
+}
+
+/** Runs one request of a session through the feature layer; always settles with a JSON-RPC message. */
+async function run(state: SessionState, message: JsonRpcRequest, session: LoadedSession, wire: SessionCallResponse, incoming: Incoming): Promise<string> {
+  const handler = methodHandlers.get(message.method);
+  if (!handler) {
+    const hint = message.method === "initialize" ? " (initialize starts a new session: send it without Mcp-Session-Id)" : "";
+    return errorMessage(message.id, new McpError(ErrorCode.MethodNotFound, `Method not found: ${message.method}${hint}`));
+  }
+  const { server } = state;
+  const { sessionId, record, version } = session;
+  const { host, exchange } = incoming;
+  const params = message.params ?? {};
+  const updateSession = (change: SessionChange) => changeSession(state, sessionId, change);
+  const ctx = new Context({
+    assigns: { ...host?.assigns },
+    auth: host?.auth,
+    components: () => componentStore(state, sessionId, record, updateSession),
+    setSessionPaginationLimit: (limit) => updateSession({ paginationLimit: limit }),
+    request: { id: message.id, method: message.method, params },
+    session: { id: sessionId, clientInfo: record.clientInfo, clientCapabilities: record.clientCapabilities, protocolVersion: record.protocolVersion, era: "legacy" },
+    initialized: record.initialized,
+    paginationLimit: record.paginationLimit ?? server.options.paginationLimit,
+    transport: () => host?.transport ?? httpTransport(exchange.url, exchange.headers(), host?.remoteIp),
+    wire,
+    logLevel: record.logLevel,
+  });
+  const call: Call = {
+    server,
+    ctx,
+    params,
+    version,
+    record,
+    era: "legacy",
+    resourceNotFoundCode: ErrorCode.ResourceNotFound,
+    updateSession,
+  };
+  try {
+    return resultMessage(message.id, await invoke(call, handler));
+  } catch (error) {
+    try {
+      return errorMessage(message.id, toMcpError(error));
+    } catch {
+      // An McpError whose data cannot be serialised.
+      return errorMessage(message.id, new McpError(ErrorCode.InternalError, "Internal error"));
+    }
+  }
+}
+
+async function onNotification(state: SessionState, message: JsonRpcMessage & { method: string }, session: LoadedSession) {
+  const params = (message as { params?: Record<string, unknown> }).params ?? {};
+  if (message.method === "notifications/initialized" && !session.record.initialized) {
+    await changeSession(state, session.sessionId, { initialized: true });
+  } else if (message.method === "notifications/cancelled" && (typeof params.requestId === "string" || typeof params.requestId === "number")) {
+    await state.control.cancel(session.sessionId, params.requestId, typeof params.reason === "string" ? params.reason : undefined);
+  }
+  // Other notifications (roots/list_changed, progress) need no answer.
+}
+
+async function batch(state: SessionState, items: unknown[], session: LoadedSession, incoming: Incoming): Promise<Outcome> {
+  if (items.length === 0) throw new HttpError(400, ErrorCode.InvalidRequest, "Invalid request: an empty batch");
+  const replies: string[] = [];
+  for (const item of items) {
+    let message: JsonRpcMessage;
+    try {
+      message = toMessage(item);
+    } catch (error) {
+      replies.push(errorMessage(null, toMcpError(error)));
+      continue;
+    }
+    if (isResponse(message)) await state.control.reply(session.sessionId, message as JsonRpcResponse);
+    else if (isNotification(message)) await onNotification(state, message, session);
+    else {
+      const request = message as JsonRpcRequest;
+      const reply = await new Promise<string>((resolve) => {
+        // Batch members answer inside the batch's JSON array, so they never stream.
+        const response = new SessionCallResponse({
+          storage: state.server.storage, control: state.control, options: state.server.options, sessionId: session.sessionId,
+          requestId: request.id, version: session.version, canStream: false, headers: {},
+          resolve: (outcome) => resolve(outcome.body as string),
+        });
+        void run(state, request, session, response, { ...incoming, canStream: false })
+          .catch(() => errorMessage(request.id, new McpError(ErrorCode.InternalError, "Internal error")))
+          .then((answer) => response.finish(answer));
+      });
+      replies.push(reply);
+    }
+  }
+  return replies.length ? jsonOutcome(200, incoming.responseHeaders, `[${replies.join(",")}]`) : accepted(incoming.responseHeaders);
+}

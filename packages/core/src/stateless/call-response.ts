@@ -1,0 +1,117 @@
+import { InputRequired, type RequestWire } from "../context/wire.js";
+import type { Outcome } from "../http/exchange.js";
+import { SSE_HEADERS, SseWriter } from "../http/sse.js";
+import { ErrorCode, McpError } from "../protocol/errors.js";
+import { notificationMessage } from "../protocol/jsonrpc.js";
+import { INPUT_ROUND_METHODS } from "../protocol/methods.js";
+import { isObject } from "../util/is-object.js";
+
+const inputRequestKinds: Record<string, { prefix: string; valid: (answer: unknown) => boolean }> = {
+  "elicitation/create": {
+    prefix: "elicitation",
+    valid: (a) => isObject(a) && (a.action === "accept" || a.action === "decline" || a.action === "cancel") && (a.content === undefined || isObject(a.content)),
+  },
+  "sampling/createMessage": { prefix: "sampling", valid: (a) => isObject(a) && isObject(a.content) || (isObject(a) && Array.isArray(a.content)) },
+  "roots/list": { prefix: "roots", valid: (a) => isObject(a) && Array.isArray(a.roots) },
+};
+
+/** How a handler running as a task waits for input: the task turns input_required until tasks/update answers. */
+export interface TaskInput {
+  requestInput(key: string, method: string, params: Record<string, unknown>, signal: AbortSignal): Promise<unknown>;
+}
+
+export interface StatelessCallResponseInit {
+  method: string;
+  headers: Record<string, string>;
+  canStream: boolean;
+  keepAlive: number;
+  /** Answers from earlier rounds and this round's `inputResponses`, by key. */
+  answers: Record<string, unknown>;
+  resolve: (outcome: Outcome) => void;
+}
+
+/**
+ * The response of one stateless (2026) request. JSON unless the handler sends
+ * progress or logs first; then SSE without ids (no resumption in this era). Closing the
+ * SSE response is the client's way to cancel. Input requests never go on the wire as
+ * requests: they are gathered and answered as one `input_required` result.
+ */
+export class StatelessCallResponse implements RequestWire {
+  readonly #init: StatelessCallResponseInit;
+  readonly #controller = new AbortController();
+  /** Null prototype: input keys are chosen by handler authors and may be any string. */
+  readonly pending: Record<string, { method: string; params: Record<string, unknown> }> = Object.create(null);
+  readonly #counters: Record<string, number> = {};
+  #writer: SseWriter | undefined;
+  #finished = false;
+  #task: TaskInput | undefined;
+
+  constructor(init: StatelessCallResponseInit) {
+    this.#init = init;
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  get streaming(): boolean {
+    return this.#writer !== undefined;
+  }
+
+  /** From now on the handler runs as a task: input waits for tasks/update, notifications are dropped. */
+  attachTask(task: TaskInput): void {
+    this.#task = task;
+  }
+
+  abort(reason: string): void {
+    this.#controller.abort(reason);
+  }
+
+  notify(method: string, params: Record<string, unknown>): void {
+    // Tasks carry no progress or logs; the client polls tasks/get instead.
+    if (this.#finished || !this.#init.canStream || this.#task) return;
+    if (!this.#writer) {
+      this.#writer = new SseWriter({
+        keepAlive: this.#init.keepAlive,
+        onClose: (reason) => {
+          if (reason === "client" && !this.#finished) this.#controller.abort("the client closed the response stream");
+        },
+      });
+      this.#init.resolve({ status: 200, headers: { ...this.#init.headers, ...SSE_HEADERS }, body: this.#writer.stream });
+    }
+    this.#writer.event(notificationMessage(method, params));
+  }
+
+  async ask(method: string, params: Record<string, unknown>, signal: AbortSignal, key?: string): Promise<Record<string, unknown>> {
+    if (!INPUT_ROUND_METHODS.has(this.#init.method)) {
+      throw new McpError(ErrorCode.InvalidRequest, `${method} cannot be requested during ${this.#init.method}: input rounds are only allowed in tools/call, prompts/get and resources/read`);
+    }
+    const kind = inputRequestKinds[method];
+    // Keys follow call order, so a handler that runs again asks the same questions under the same keys.
+    const inputKey = key ?? `${kind.prefix}_${(this.#counters[kind.prefix] = (this.#counters[kind.prefix] ?? 0) + 1)}`;
+    const known = Object.hasOwn(this.#init.answers, inputKey);
+    if (!known && !this.#task) {
+      this.pending[inputKey] = { method, params };
+      throw new InputRequired();
+    }
+    const answer = known ? this.#init.answers[inputKey] : await this.#task!.requestInput(inputKey, method, params, signal);
+    if (!kind.valid(answer)) throw new McpError(ErrorCode.InvalidParams, `inputResponses["${inputKey}"] is not a valid ${method} result`);
+    return answer as Record<string, unknown>;
+  }
+
+  closeStream(): void {
+    // 2026 has no resumption: closing the stream would lose the response.
+  }
+
+  /** Sends the final message: the whole body as JSON, or the last SSE event. */
+  finish(status: number, response: string): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    if (!this.#writer) {
+      this.#init.resolve({ status, headers: { ...this.#init.headers, "content-type": "application/json" }, body: response });
+      return;
+    }
+    this.#writer.event(response);
+    this.#writer.close();
+  }
+}

@@ -1,0 +1,39 @@
+import { CACHEABLE_METHODS } from "../protocol/methods.js";
+import { META } from "../protocol/meta.js";
+import { MODERN_VERSIONS } from "../protocol/versions.js";
+import { resolveCache } from "../server/options.js";
+import type { Registry } from "../server/registry.js";
+
+/**
+ * What every 2026-07-28 result carries on top of the feature's own: `resultType`, caching hints
+ * on cacheable results, and the server's identity in `_meta`.
+ */
+export function decorate(server: Registry, method: string, params: Record<string, unknown>, result: Record<string, unknown>): Record<string, unknown> {
+  const decorated: Record<string, unknown> = { ...result, resultType: "complete" };
+  if (CACHEABLE_METHODS.has(method)) {
+    const hint = method === "resources/read" ? cacheOfResource(server, String(params.uri)) : server.options.cache;
+    decorated.ttlMs = hint.ttlMs;
+    decorated.cacheScope = hint.scope;
+  }
+  decorated._meta = { ...(result._meta as object | undefined), [META.serverInfo]: server.info };
+  return decorated;
+}
+
+function cacheOfResource(server: Registry, uri: string) {
+  const config = server.resources.get(uri)?.config ?? [...server.templates.values()].find((t) => t.template.match(uri))?.config;
+  return config?.cache ? resolveCache(config.cache, server.options.cache, `resource ${uri} cache`) : server.options.cache;
+}
+
+/** `server/discover`: what a stateless client learns instead of `initialize`. */
+export function discover(server: Registry): Record<string, unknown> {
+  const result: Record<string, unknown> = {
+    resultType: "complete",
+    supportedVersions: [...MODERN_VERSIONS],
+    capabilities: server.capabilities("modern"),
+  };
+  if (server.instructions) result.instructions = server.instructions;
+  result.ttlMs = server.options.cache.ttlMs;
+  result.cacheScope = server.options.cache.scope;
+  result._meta = { [META.serverInfo]: server.info };
+  return result;
+}

@@ -1,0 +1,30 @@
+import type { Registry } from "../server/registry.js";
+import { RequestStateSealer } from "./request-state.js";
+import { TaskRecords } from "./tasks/records.js";
+
+/** What this instance holds for the 2026-07-28 era; one per server. Nothing here is per client. */
+export interface StatelessState {
+  server: Registry;
+  /** Graceful ends to run on shutdown (listen streams send their closing result). */
+  endOnShutdown: Set<() => void>;
+  /** Signs `requestState`; the key is made on first use. */
+  readonly requestState: RequestStateSealer;
+  /** Task records, shared by every instance through the storage. */
+  readonly tasks: TaskRecords;
+}
+
+export function createStatelessState(server: Registry): StatelessState {
+  let sealer: RequestStateSealer | undefined;
+  let tasks: TaskRecords | undefined;
+  const { options } = server;
+  return {
+    server,
+    endOnShutdown: new Set(),
+    get requestState() {
+      return (sealer ??= new RequestStateSealer(options.requestStateSecret, options.requestStateTtl));
+    },
+    get tasks() {
+      return (tasks ??= new TaskRecords(server.storage, options.tasks.ttlMs, options.tasks.pollIntervalMs));
+    },
+  };
+}
