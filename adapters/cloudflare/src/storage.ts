@@ -1,4 +1,4 @@
-import type { Bus, EventStore, SessionRecord, SessionStore, Storage, StoredEvent, TaskStore } from "@wisp/core";
+import type { Bus, EventStore, LeaseStore, RecordChange, SessionRecord, SessionStore, Storage, StoredEvent, TaskStore } from "@wisp/core";
 import { memoryBus } from "./bus.js";
 import type { DurableObjectStorageLike } from "./types.js";
 
@@ -48,7 +48,7 @@ const CHUNK = 32_768;
 /** `get(keys[])`, `delete(keys[])` and `put(entries)` take at most 128 keys. */
 const DELETE_BATCH = 128;
 const PUT_BATCH = 128;
-/** Renewing a session writes its expiry only when it moves by more than this (ms). */
+/** Renewing a session writes its expiry only when it moves by more than this (ms), or a quarter of the TTL if shorter. */
 const RENEW_STEP = 1_000;
 
 const pad = (seq: number) => seq.toString().padStart(12, "0");
@@ -96,6 +96,16 @@ export function durableObjectStorage(storage: DurableObjectStorageLike, options:
     return entry;
   }
 
+  // One object owns its keys, so read-change-write only has to be serialised inside the object:
+  // a chain of promises per key does that (the input gate alone does not cover two awaits of one request).
+  const chains = new Map<string, Promise<unknown>>();
+  function serially<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const next = (chains.get(key) ?? Promise.resolve()).then(work, work);
+    chains.set(key, next);
+    void next.finally(() => chains.get(key) === next && chains.delete(key)).catch(() => {});
+    return next;
+  }
+
   const sessions: SessionStore = {
     async get(id, renewTtlMs) {
       const key = SESSION + id;
@@ -103,7 +113,7 @@ export function durableObjectStorage(storage: DurableObjectStorageLike, options:
       if (!entry) return undefined;
       if (renewTtlMs !== undefined) {
         const expiresAt = Date.now() + renewTtlMs;
-        if (expiresAt - entry.expiresAt > RENEW_STEP) await storage.put(key, { value: entry.value, expiresAt });
+        if (expiresAt - entry.expiresAt > Math.min(RENEW_STEP, renewTtlMs / 4)) await storage.put(key, { value: entry.value, expiresAt });
       }
       return entry.value;
     },
@@ -111,6 +121,16 @@ export function durableObjectStorage(storage: DurableObjectStorageLike, options:
       const expiresAt = Date.now() + ttlMs;
       await storage.put(SESSION + id, { value: record, expiresAt });
       await alarmBy(expiresAt);
+    },
+    update(id, change, ttlMs) {
+      return serially(SESSION + id, async () => {
+        const entry = await readLive<SessionRecord>(SESSION + id);
+        if (!entry) return undefined;
+        const next = change(entry.value);
+        if (next === undefined) return entry.value;
+        await sessions.set(id, next, ttlMs);
+        return next;
+      });
     },
     async delete(id) {
       const key = SESSION + id;
@@ -166,6 +186,9 @@ export function durableObjectStorage(storage: DurableObjectStorageLike, options:
     async after(sessionId, streamId, eventId) {
       const stream = streamKey(sessionId, streamId);
       await queues.get(stream); // appends already issued count as stored
+      // Events go with their session: once it expired they are gone, even before the alarm sweeps.
+      const session = await storage.get<Expiring<unknown>>(SESSION + sessionId);
+      if (session && session.expiresAt <= Date.now()) return undefined;
       if (!(await storage.get<StreamHead>(HEAD + stream))) return undefined;
       const listed = await storage.list<EventEntry>({ prefix: EVENT + stream });
       const entries = [...listed.entries()].map(([key, entry]) => ({ seq: Number(key.slice(EVENT.length + stream.length)), entry }));
@@ -206,10 +229,8 @@ export function durableObjectStorage(storage: DurableObjectStorageLike, options:
     await storage.put({ [EVENT + stream + pad(seq)]: entry, [HEAD + stream]: head });
   }
 
-  // Task records stay in memory too, and `get` hands out the live record, as memoryStorage
-  // does: the core's TaskStore.change() reads, mutates and writes back without a lock, so two
-  // input requests raised together (Promise.all) would otherwise overwrite each other. One
-  // object owns its tasks, so the cache cannot go stale.
+  // Task records stay in memory too (one object owns its tasks, so the cache cannot go stale):
+  // tasks/get polls are frequent, and a read from memory keeps them off the storage.
   const taskCache = new Map<string, Expiring<Record<string, unknown>>>();
   const tasks: TaskStore = {
     async get(id) {
@@ -232,9 +253,49 @@ export function durableObjectStorage(storage: DurableObjectStorageLike, options:
       await storage.put(TASK + id, { value: task, expiresAt });
       await alarmBy(expiresAt);
     },
+    update(id, change: RecordChange<Record<string, unknown>>, ttlMs) {
+      return serially(TASK + id, async () => {
+        const current = await tasks.get(id);
+        if (!current) return undefined;
+        const next = change(current);
+        if (next === undefined) return current;
+        await tasks.set(id, next, ttlMs);
+        return next;
+      });
+    },
     async delete(id) {
       taskCache.delete(id);
       await storage.delete(TASK + id);
+    },
+  };
+
+  // The GET stream lease lives in memory: the session's object is the only place its GET
+  // streams are served, and a stream does not outlive the object that holds it.
+  const leaseHolders = new Map<string, { owner: string; expiresAt: number }>();
+  const holderOf = (sessionId: string) => {
+    const held = leaseHolders.get(sessionId);
+    return held && held.expiresAt > Date.now() ? held.owner : undefined;
+  };
+  const hold = (sessionId: string, owner: string, ttlMs: number) => leaseHolders.set(sessionId, { owner, expiresAt: Date.now() + ttlMs });
+  const leases: LeaseStore = {
+    async acquire(sessionId, owner, ttlMs) {
+      const current = holderOf(sessionId);
+      if (current !== undefined && current !== owner) return false;
+      hold(sessionId, owner, ttlMs);
+      return true;
+    },
+    async takeOver(sessionId, owner, ttlMs) {
+      const previous = holderOf(sessionId);
+      hold(sessionId, owner, ttlMs);
+      return previous;
+    },
+    async renew(sessionId, owner, ttlMs) {
+      if (holderOf(sessionId) !== owner) return false;
+      hold(sessionId, owner, ttlMs);
+      return true;
+    },
+    async release(sessionId, owner) {
+      if (holderOf(sessionId) === owner) leaseHolders.delete(sessionId);
     },
   };
 
@@ -243,6 +304,7 @@ export function durableObjectStorage(storage: DurableObjectStorageLike, options:
     events,
     bus: options.bus ?? memoryBus(),
     tasks,
+    leases,
     async sweep() {
       const now = Date.now();
       let next = Infinity;

@@ -188,9 +188,10 @@ async function drain(pending: Set<Promise<unknown>>): Promise<void> {
 function statelessStorage(bus: Storage["bus"]): Storage {
   const misrouted = () => Promise.reject(new Error("@wisp/cloudflare: sessions and tasks live in Durable Objects; this request should not have reached the Worker's store"));
   return {
-    sessions: { get: async () => undefined, set: misrouted, delete: async () => false },
+    sessions: { get: async () => undefined, set: misrouted, update: async () => undefined, delete: async () => false },
     events: { append: misrouted, after: async () => undefined, deleteStream: async () => {}, deleteSession: async () => {} },
-    tasks: { get: async () => undefined, set: misrouted, delete: async () => {} },
+    tasks: { get: async () => undefined, set: misrouted, update: async () => undefined, delete: async () => {} },
+    leases: { acquire: misrouted, takeOver: misrouted, renew: async () => false, release: async () => {} },
     bus,
   };
 }

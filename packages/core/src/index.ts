@@ -11,7 +11,7 @@ export type { Exchange, Outcome } from "./http/exchange.js";
 export { fromRequest, toResponse } from "./http/exchange.js";
 export { classifyPost } from "./http/classify.js";
 export type { PostRoute } from "./http/classify.js";
-export { ErrorCode, HttpError, McpError, ToolError } from "./protocol/errors.js";
+export { ErrorCode, HttpError, McpError, StorageUnavailableError, ToolError } from "./protocol/errors.js";
 export { LEGACY_VERSIONS, LATEST_LEGACY_VERSION, MODERN_VERSIONS } from "./protocol/versions.js";
 export { BROADCAST_CHANNEL } from "./protocol/channels.js";
 export { TASK_METHODS } from "./protocol/methods.js";

@@ -1,6 +1,6 @@
 import { type HostContext, withAuthPrincipal } from "../context/host.js";
 import { httpTransport } from "../context/transport.js";
-import { ErrorCode, HttpError, McpError } from "../protocol/errors.js";
+import { ErrorCode, HttpError, McpError, StorageUnavailableError } from "../protocol/errors.js";
 import { type JsonRpcRequest, errorMessage, parseBody, toMcpError, toMessage } from "../protocol/jsonrpc.js";
 import type { Registry } from "../server/registry.js";
 import { classifyPost } from "./classify.js";
@@ -170,5 +170,6 @@ function errorOutcome(error: unknown, headers: Record<string, string>): Outcome 
   const status = error instanceof HttpError ? error.status : error instanceof McpError ? 400 : 500;
   const outcome = jsonOutcome(status, headers, errorMessage(null, toMcpError(error)));
   if (status === 405) outcome.headers.allow = ALLOWED_METHODS;
+  if (error instanceof StorageUnavailableError) outcome.headers["retry-after"] = String(error.retryAfterSeconds);
   return outcome;
 }

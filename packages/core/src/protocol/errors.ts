@@ -57,6 +57,23 @@ export class HttpError extends McpError {
 }
 
 /**
+ * The storage backend (Redis, …) cannot be reached. Drivers throw it; the client gets `503`
+ * with `Retry-After` and a JSON-RPC error, so it retries instead of giving up on its session.
+ * @example
+ * throw new StorageUnavailableError("Redis at 10.0.0.5:6379 did not answer within 2000 ms");
+ */
+export class StorageUnavailableError extends HttpError {
+  override name = "StorageUnavailableError";
+  constructor(
+    message: string,
+    /** Seconds the client should wait before retrying (`Retry-After`). */
+    readonly retryAfterSeconds = 1,
+  ) {
+    super(503, ErrorCode.InternalError, `Service unavailable: ${message}; retry in ${retryAfterSeconds} s`);
+  }
+}
+
+/**
  * Thrown from a tool to report a failure the model should see (`isError: true`),
  * as opposed to a protocol error.
  * @example

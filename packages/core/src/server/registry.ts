@@ -62,6 +62,7 @@ export class Registry<A extends Assigns = Assigns> {
   readonly toolHandlers: Map<string, SessionToolHandler> = new Map();
   readonly resourceHandlers: Map<string, SessionResourceHandler> = new Map();
   readonly promptHandlers: Map<string, SessionPromptHandler> = new Map();
+  #announcing = false;
 
   constructor(options: ServerOptions) {
     this.options = resolveOptions(options);
@@ -70,6 +71,11 @@ export class Registry<A extends Assigns = Assigns> {
     this.instructions = options.instructions;
     this.storage = options.storage ?? memoryStorage();
     this.tracing = options.opentelemetry ? new Tracing(options.opentelemetry) : undefined;
+    // Registrations chained onto createServer() are the server's starting state, the same on
+    // every instance: announcing them would tell the clients of every other instance sharing
+    // the storage that lists changed each time an instance starts. Later ones are changes.
+    // (A microtask, not a timer: Workers refuse timers where createServer() usually runs.)
+    void Promise.resolve().then(() => (this.#announcing = true));
   }
 
   /**
@@ -275,7 +281,7 @@ export class Registry<A extends Assigns = Assigns> {
   }
 
   #listChanged(kind: "tools" | "resources" | "prompts"): void {
-    void this.notifyListChanged(kind).catch(() => {});
+    if (this.#announcing) void this.notifyListChanged(kind).catch(() => {});
   }
 
   /** Whether any feature of this kind is served to `era`: capabilities and method routing agree on it. */

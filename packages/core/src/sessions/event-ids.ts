@@ -13,6 +13,10 @@ export function parseEventId(id: string): { streamId: string; seq: number } | un
 export const newGetStreamId = () => `g${nanoid(10)}`;
 export const newPostStreamId = () => `p${nanoid(10)}`;
 export const isGetStreamId = (streamId: string) => streamId.startsWith("g");
+export const isPostStreamId = (streamId: string) => streamId.startsWith("p");
+
+/** The session's stored control messages (replies, cancellations): internal, never resumable by a client. */
+export const CONTROL_STREAM = "control";
 
 // Drawn on first use: Workers refuse random values at module scope.
 let instancePrefix: string | undefined;

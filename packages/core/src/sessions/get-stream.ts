@@ -4,7 +4,7 @@ import { BROADCAST_CHANNEL, notifyChannel } from "../protocol/channels.js";
 import { ErrorCode, HttpError } from "../protocol/errors.js";
 import { notificationMessage } from "../protocol/jsonrpc.js";
 import { hasPrimingEvents } from "../protocol/versions.js";
-import { eventId, isGetStreamId, newGetStreamId, parseEventId } from "./event-ids.js";
+import { eventId, isGetStreamId, isPostStreamId, newGetStreamId, parseEventId } from "./event-ids.js";
 import { loadSession } from "./load.js";
 import { resumePostStream } from "./resume.js";
 import { type SessionState, retainThenForget, streamKey } from "./state.js";
@@ -13,47 +13,62 @@ import { type SessionState, retainThenForget, streamKey } from "./state.js";
 export async function sessionGet(state: SessionState, incoming: Incoming): Promise<Outcome> {
   const { sessionId, version } = await loadSession(state, incoming.exchange, incoming.host);
   const lastEventId = incoming.exchange.header("last-event-id");
-  if (!lastEventId) {
-    assertNoGetStream(state, sessionId);
-    return openGetStream(state, sessionId, newGetStreamId(), version, incoming);
-  }
+  if (!lastEventId) return openGetStream(state, sessionId, version, incoming);
   const parsed = parseEventId(lastEventId);
-  if (!parsed) throw new HttpError(400, ErrorCode.BadRequest, `Bad Request: Last-Event-ID "${lastEventId}" was not issued by this server`);
-  if (!isGetStreamId(parsed.streamId)) return resumePostStream(state, sessionId, parsed, lastEventId, incoming);
-  assertNoGetStream(state, sessionId);
-  return openGetStream(state, sessionId, parsed.streamId, version, incoming, lastEventId);
-}
-
-function assertNoGetStream(state: SessionState, sessionId: string): void {
-  if (state.getStreams.has(sessionId)) throw new HttpError(409, ErrorCode.BadRequest, "Conflict: this session already has an open GET stream");
+  if (!parsed || !(isGetStreamId(parsed.streamId) || isPostStreamId(parsed.streamId))) {
+    throw new HttpError(400, ErrorCode.BadRequest, `Bad Request: Last-Event-ID "${lastEventId}" was not issued by this server`);
+  }
+  if (isPostStreamId(parsed.streamId)) return resumePostStream(state, sessionId, parsed, lastEventId, incoming);
+  return openGetStream(state, sessionId, version, incoming, { streamId: parsed.streamId, lastEventId });
 }
 
 /**
- * The session's GET stream. Resuming (`resumeAfter`) subscribes first and buffers, then takes
- * over from a polling collector and replays from the store, so nothing published during the
- * handover is lost (a notification may arrive twice; list_changed and updated are idempotent).
+ * The session's GET stream: one per session across every instance, held by a lease in storage
+ * that the stream renews with each keep-alive. A plain GET while another is open gets 409; a GET
+ * with `Last-Event-ID` takes the stream over (the old holder stops, wherever it is), replays what
+ * was missed, and continues under a fresh stream id, so no event id is ever written twice.
+ *
+ * Resuming subscribes first and buffers, then stops whoever still collected the old stream
+ * (its holder, or a collector left by polling) and replays from the store, so nothing
+ * published during the handover is lost (a notification may arrive twice; list_changed and
+ * updated are idempotent).
  */
-async function openGetStream(state: SessionState, sessionId: string, streamId: string, version: string, incoming: Incoming, resumeAfter?: string): Promise<Outcome> {
+async function openGetStream(
+  state: SessionState,
+  sessionId: string,
+  version: string,
+  incoming: Incoming,
+  resume?: { streamId: string; lastEventId: string },
+): Promise<Outcome> {
   const { server, control } = state;
   const { storage, options } = server;
+  const streamId = newGetStreamId();
+  const owner = `${streamId}~${Math.random().toString(36).slice(2, 10)}`;
+  const leaseTtl = options.sse.keepAlive * 3;
+  let previousOwner: string | undefined;
+  if (resume) previousOwner = await storage.leases.takeOver(sessionId, owner, leaseTtl);
+  else if (!(await storage.leases.acquire(sessionId, owner, leaseTtl))) {
+    throw new HttpError(409, ErrorCode.BadRequest, "Conflict: this session already has an open GET stream");
+  }
+
   const key = streamKey(sessionId, streamId);
-  let seq = resumeAfter ? (parseEventId(resumeAfter)?.seq ?? 0) : 0;
+  let seq = 0;
   let closedForPolling = false;
-  let buffered: string[] | undefined = resumeAfter ? [] : undefined;
+  let buffered: string[] | undefined = resume ? [] : undefined;
   const disposers: (() => void | Promise<void>)[] = [];
   const disposeAll = () => {
     for (const dispose of disposers) void Promise.resolve(dispose()).catch(() => {});
   };
-  state.getStreams.add(sessionId);
-  state.retainedStreams.get(key)?.();
   const writer = new SseWriter({
     keepAlive: options.sse.keepAlive,
-    // An open stream is a live client: it keeps the session from idling out.
-    onKeepAlive: () =>
-      void storage.sessions.get(sessionId, options.sessionTimeout).then((record) => record ?? writer.close(), () => {}),
+    // An open stream is a live client: it keeps the session from idling out, and holds the lease.
+    onKeepAlive: () => {
+      void storage.sessions.get(sessionId, options.sessionTimeout).then((record) => record ?? writer.close(), () => {});
+      void storage.leases.renew(sessionId, owner, leaseTtl).then((held) => held || writer.close(), () => {});
+    },
     onClose: () => {
-      state.getStreams.delete(sessionId);
       state.openStreams.delete(writer);
+      void storage.leases.release(sessionId, owner).catch(() => {});
       if (!closedForPolling) {
         disposeAll();
         retainThenForget(state, sessionId, streamId);
@@ -91,13 +106,11 @@ async function openGetStream(state: SessionState, sessionId: string, streamId: s
     }),
   );
 
-  if (resumeAfter) {
-    state.pollingCollectors.get(key)?.(); // we are subscribed: the polling collector can stop
-    const missed = (await storage.events.after(sessionId, streamId, resumeAfter)) ?? [];
-    for (const event of missed) {
-      seq = Math.max(seq, parseEventId(event.id)?.seq ?? seq);
-      if (event.data !== "") writer.event(event.data, event.id);
-    }
+  if (resume) {
+    // We are subscribed: whoever held or collected the old stream can stop now.
+    await control.takeStream(sessionId, { owner: previousOwner, streamId: resume.streamId, by: owner });
+    const missed = (await storage.events.after(sessionId, resume.streamId, resume.lastEventId)) ?? [];
+    for (const event of missed) if (event.data !== "") writer.event(event.data, event.id);
     const held = buffered ?? [];
     buffered = undefined;
     for (const data of held) send(data);
@@ -107,6 +120,8 @@ async function openGetStream(state: SessionState, sessionId: string, streamId: s
     writer.event("", id, options.sse.retry);
     void storage.events.append(sessionId, streamId, { id, data: "" }, options.sessionTimeout).catch(() => {});
   }
+  // Registered after our own takeover message went out, so it cannot stop this stream.
+  disposers.push(await control.onStreamTaken(sessionId, owner, streamId, () => (closedForPolling ? state.pollingCollectors.get(key)?.() : writer.close())));
   if (options.sse.pollAfter !== undefined) {
     const timer = setTimeout(() => {
       closedForPolling = true;

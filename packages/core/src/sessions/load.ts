@@ -3,7 +3,6 @@ import type { Exchange } from "../http/exchange.js";
 import { ErrorCode, HttpError } from "../protocol/errors.js";
 import { isLegacyVersion } from "../protocol/versions.js";
 import type { SessionRecord } from "../storage/types.js";
-import { KeyedQueue } from "../util/keyed-queue.js";
 import type { SessionState } from "./state.js";
 
 export const SESSION_HEADER = "mcp-session-id";
@@ -38,19 +37,12 @@ export async function loadSession(state: SessionState, exchange: Exchange, host:
 
 export type SessionChange = Record<string, unknown> | ((current: SessionRecord) => Record<string, unknown>);
 
-const sessionQueue = new KeyedQueue();
-
 /**
- * Read-modify-write of a session record, one at a time per session on this instance, always on
- * a fresh read: two requests subscribing at once both keep their subscription.
+ * Changes a session record by compare-and-swap in storage, always on a fresh read: two requests
+ * subscribing at once, on one instance or two, both keep their subscription. A session that
+ * ended meanwhile stays ended.
  */
-export function changeSession(state: SessionState, sessionId: string, change: SessionChange): Promise<void> {
+export async function changeSession(state: SessionState, sessionId: string, change: SessionChange): Promise<void> {
   const { storage, options } = state.server;
-  const run = async () => {
-    const current = await storage.sessions.get(sessionId);
-    if (!current) return; // ended meanwhile: nothing to change
-    const patch = typeof change === "function" ? change(current) : change;
-    await storage.sessions.set(sessionId, { ...current, ...patch }, options.sessionTimeout);
-  };
-  return sessionQueue.run(sessionId, run);
+  await storage.sessions.update(sessionId, (current) => ({ ...current, ...(typeof change === "function" ? change(current) : change) }), options.sessionTimeout);
 }

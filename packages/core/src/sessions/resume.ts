@@ -3,7 +3,7 @@ import { SSE_HEADERS, SseWriter } from "../http/sse.js";
 import { streamChannel } from "../protocol/channels.js";
 import { ErrorCode, HttpError } from "../protocol/errors.js";
 import type { StoredEvent } from "../storage/types.js";
-import { parseEventId } from "./event-ids.js";
+import { eventId, parseEventId } from "./event-ids.js";
 import { type SessionState, retainThenForget } from "./state.js";
 
 /**
@@ -42,7 +42,14 @@ export async function resumePostStream(
   };
   const buffered: StoredEvent[] = [];
   let replaying = true;
-  const unsubscribe = storage.bus.subscribe(streamChannel(sessionId, streamId), (m) => (replaying ? buffered.push(m as StoredEvent) : deliver(m as StoredEvent)));
+  // Events are stored before they are published: after a bus interruption the store has them all.
+  const catchUp = () =>
+    void storage.events.after(sessionId, streamId, eventId(streamId, highest)).then((events) => {
+      for (const event of events ?? []) deliver(event);
+    }, () => {});
+  const unsubscribe = storage.bus.subscribe(streamChannel(sessionId, streamId), (m) => (replaying ? buffered.push(m as StoredEvent) : deliver(m as StoredEvent)), {
+    onResume: catchUp,
+  });
   const untilEnd = state.control.onSessionEnd(sessionId, () => writer.close());
   await Promise.all([unsubscribe, untilEnd]);
   const missed = await storage.events.after(sessionId, streamId, lastEventId);

@@ -9,8 +9,6 @@ export interface SessionState {
   control: SessionControl;
   /** Streams this instance holds open, to end them on shutdown. */
   openStreams: Set<SseWriter>;
-  /** Sessions whose GET stream (server-initiated messages) is open on this instance: one per session. */
-  getStreams: Set<string>;
   /**
    * GET streams the server closed for polling (`sse.pollAfter`), still collecting events into
    * the store until the client resumes, by `<sessionId> <streamId>`; the value stops collecting.
@@ -27,9 +25,8 @@ export function createSessionState(server: Registry): SessionState {
   const renew = (sessionId: string) => void storage.sessions.get(sessionId, options.sessionTimeout).catch(() => {});
   return {
     server,
-    control: new SessionControl(storage),
+    control: new SessionControl(storage, options.sessionTimeout),
     openStreams: new Set(),
-    getStreams: new Set(),
     pollingCollectors: new Map(),
     retainedStreams: new Map(),
     busy: new BusySessions(renew, Math.max(10, Math.floor(options.sessionTimeout / 3))),

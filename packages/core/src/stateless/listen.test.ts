@@ -203,6 +203,17 @@ describe("subscriptions/listen", () => {
     stream.cancel();
   });
 
+  it("starting another instance on the same storage announces nothing: what it registers at creation is its starting state", async () => {
+    const storage = memoryStorage();
+    const a = track(createServer({ name: "a", version: "1", storage }).tool("on_a", { description: "A" }, () => "a").resource("test://a", { name: "a" }, () => "a"));
+    const { stream } = await listenAcked(a, 97, { toolsListChanged: true, resourcesListChanged: true });
+    track(createServer({ name: "a", version: "1", storage }).tool("on_a", { description: "A" }, () => "a").tool("on_b", { description: "B" }, () => "b"));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await a.notifyListChanged("resources"); // a sentinel: a startup announcement would arrive before it
+    expect(await stream.next()).toEqual({ jsonrpc: "2.0", method: "notifications/resources/list_changed", params: { _meta: { [SUBSCRIPTION_ID]: 97 } } });
+    stream.cancel();
+  });
+
   it("a client closing the stream unsubscribes it: later changes do not throw", async () => {
     const server = fullServer();
     const { stream } = await listenAcked(server, 5, { toolsListChanged: true });

@@ -1,4 +1,4 @@
-import type { Bus, BusListener, EventStore, SessionRecord, SessionStore, Storage, StoredEvent, TaskStore } from "./types.js";
+import type { Bus, BusListener, EventStore, LeaseStore, SessionRecord, SessionStore, Storage, StoredEvent, TaskStore } from "./types.js";
 
 export interface MemoryStorageOptions {
   /** How often expired entries are swept out (ms). Default 5 000. */
@@ -22,6 +22,7 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
   const sessions = new Map<string, Expiring<SessionRecord>>();
   const tasks = new Map<string, Expiring<Record<string, unknown>>>();
   const streams = new Map<string, Map<string, StoredEvent[]>>();
+  const leases = new Map<string, Expiring<string>>();
   const maxEvents = options.maxEventsPerStream ?? 1000;
 
   const live = <T>(map: Map<string, Expiring<T>>, key: string): Expiring<T> | undefined => {
@@ -44,8 +45,18 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
       startSweeping();
       sessions.set(id, { value: record, expiresAt: Date.now() + ttlMs });
     },
+    // One process, no awaits between read and write: the change applies atomically as it is.
+    async update(id, change, ttlMs) {
+      const entry = live(sessions, id);
+      if (!entry) return undefined;
+      const next = change(entry.value);
+      if (next === undefined) return entry.value;
+      sessions.set(id, { value: next, expiresAt: Date.now() + ttlMs });
+      return next;
+    },
     async delete(id) {
       streams.delete(id);
+      leases.delete(id);
       return sessions.delete(id);
     },
   };
@@ -62,6 +73,7 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
       if (events.length > maxEvents) events.shift();
     },
     async after(sessionId, streamId, eventId) {
+      if (!live(sessions, sessionId)) return undefined; // expired with its session
       const events = streams.get(sessionId)?.get(streamId);
       if (!events) return undefined;
       const index = events.findIndex((e) => e.id === eventId);
@@ -86,8 +98,41 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
       startSweeping();
       tasks.set(id, { value: task, expiresAt: Date.now() + ttlMs });
     },
+    async update(id, change, ttlMs) {
+      const entry = live(tasks, id);
+      if (!entry) return undefined;
+      const next = change(entry.value);
+      if (next === undefined) return entry.value;
+      tasks.set(id, { value: next, expiresAt: Date.now() + ttlMs });
+      return next;
+    },
     async delete(id) {
       tasks.delete(id);
+    },
+  };
+
+  const holder = (sessionId: string) => live(leases, sessionId)?.value;
+  const leaseStore: LeaseStore = {
+    async acquire(sessionId, owner, ttlMs) {
+      const current = holder(sessionId);
+      if (current !== undefined && current !== owner) return false;
+      startSweeping();
+      leases.set(sessionId, { value: owner, expiresAt: Date.now() + ttlMs });
+      return true;
+    },
+    async takeOver(sessionId, owner, ttlMs) {
+      const previous = holder(sessionId);
+      startSweeping();
+      leases.set(sessionId, { value: owner, expiresAt: Date.now() + ttlMs });
+      return previous;
+    },
+    async renew(sessionId, owner, ttlMs) {
+      if (holder(sessionId) !== owner) return false;
+      leases.set(sessionId, { value: owner, expiresAt: Date.now() + ttlMs });
+      return true;
+    },
+    async release(sessionId, owner) {
+      if (holder(sessionId) === owner) leases.delete(sessionId);
     },
   };
 
@@ -100,6 +145,7 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
       }
     }
     for (const [id, entry] of tasks) if (entry.expiresAt <= now) tasks.delete(id);
+    for (const [id, entry] of leases) if (entry.expiresAt <= now) leases.delete(id);
   };
   // Started on first write, not at creation: Workers refuse timers at module scope, where
   // `createServer()` (and so this) commonly runs.
@@ -116,6 +162,7 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
     events: eventStore,
     bus,
     tasks: taskStore,
+    leases: leaseStore,
     close: () => {
       clearInterval(timer);
       timer = undefined;

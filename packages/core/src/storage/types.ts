@@ -8,9 +8,17 @@ export interface Storage {
   events: EventStore;
   bus: Bus;
   tasks: TaskStore;
+  leases: LeaseStore;
   /** Releases timers and connections. */
   close?(): Promise<void> | void;
 }
+
+/**
+ * A change to a stored record, applied by compare-and-swap: it gets the current record and
+ * returns the next one, or `undefined` to leave the record as it is. A driver may call it more
+ * than once (when another instance wrote in between), so it must not have side effects.
+ */
+export type RecordChange<T> = (current: T) => T | undefined;
 
 /** JSON-serialisable session state of a 2025-era client. */
 export interface SessionRecord {
@@ -34,6 +42,12 @@ export interface SessionStore {
   /** Returns the session and, when `renewTtlMs` is given, pushes its expiry that far out. */
   get(id: string, renewTtlMs?: number): Promise<SessionRecord | undefined>;
   set(id: string, record: SessionRecord, ttlMs: number): Promise<void>;
+  /**
+   * Changes a record atomically against writers on every instance and gives it `ttlMs` to live.
+   * Resolves with the record as stored afterwards, or `undefined` when there is none (an update
+   * never creates a session).
+   */
+  update(id: string, change: RecordChange<SessionRecord>, ttlMs: number): Promise<SessionRecord | undefined>;
   /** Returns whether a session was there. */
   delete(id: string): Promise<boolean>;
 }
@@ -56,15 +70,45 @@ export interface EventStore {
 
 export type BusListener = (message: unknown) => void;
 
-/** Publish/subscribe by channel; messages are JSON-serialisable values. */
+export interface SubscribeOptions {
+  /**
+   * Called when the subscription was interrupted and is live again (a reconnect): messages
+   * published meanwhile may be lost, so the subscriber re-reads what it needs from storage.
+   * Drivers whose messages cannot be lost never call it.
+   */
+  onResume?: () => void;
+}
+
+/**
+ * Publish/subscribe by channel; messages are JSON-serialisable values. Delivery is at most once
+ * (Redis pub/sub is): whatever must not be lost is written to storage before it is published.
+ */
 export interface Bus {
   publish(channel: string, message: unknown): Promise<void>;
   /** Resolves once the subscription is live; the returned function ends it. */
-  subscribe(channel: string, listener: BusListener): Promise<() => Promise<void>>;
+  subscribe(channel: string, listener: BusListener, options?: SubscribeOptions): Promise<() => Promise<void>>;
 }
 
 export interface TaskStore {
   get(id: string): Promise<Record<string, unknown> | undefined>;
   set(id: string, task: Record<string, unknown>, ttlMs: number): Promise<void>;
+  /** Like `SessionStore.update`: compare-and-swap, so a cancelled task never flips back to working. */
+  update(id: string, change: RecordChange<Record<string, unknown>>, ttlMs: number): Promise<Record<string, unknown> | undefined>;
   delete(id: string): Promise<void>;
+}
+
+/**
+ * One lease per session, held by one owner at a time across every instance: it makes a
+ * session's GET stream exclusive. A holder renews it while the stream is open; a lease not
+ * renewed within its TTL is free again (the holder died).
+ */
+export interface LeaseStore {
+  /** Takes the lease when it is free or already `owner`'s; resolves true when `owner` holds it now. */
+  acquire(sessionId: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Takes the lease whoever holds it; resolves with the previous holder, if any. */
+  takeOver(sessionId: string, owner: string, ttlMs: number): Promise<string | undefined>;
+  /** Extends the lease when `owner` still holds it; false when it was lost. */
+  renew(sessionId: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Frees the lease when `owner` holds it; otherwise does nothing. */
+  release(sessionId: string, owner: string): Promise<void>;
 }

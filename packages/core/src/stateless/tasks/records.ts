@@ -2,7 +2,6 @@ import { nanoid } from "nanoid";
 import { taskChannel } from "../../protocol/channels.js";
 import { ErrorCode, McpError } from "../../protocol/errors.js";
 import type { Storage } from "../../storage/types.js";
-import { KeyedQueue } from "../../util/keyed-queue.js";
 
 export type TaskStatus = "working" | "input_required" | "completed" | "failed" | "cancelled";
 const TERMINAL: ReadonlySet<TaskStatus> = new Set(["completed", "failed", "cancelled"]);
@@ -65,20 +64,26 @@ export class TaskRecords {
     return record;
   }
 
-  /** Changes of one task on this instance run one after another, so none overwrites another. */
-  readonly #queue = new KeyedQueue();
-
-  /** Applies a change unless the task already ended (a cancelled task stays cancelled). */
-  change(taskId: string, change: (record: TaskRecord) => void): Promise<TaskRecord | undefined> {
-    const run = async () => {
-      const record = (await this.storage.tasks.get(taskId)) as TaskRecord | undefined;
-      if (!record || TERMINAL.has(record.status)) return record;
-      change(record);
-      record.lastUpdatedAt = new Date().toISOString();
-      await this.storage.tasks.set(taskId, record, record.ttlMs);
-      return record;
-    };
-    return this.#queue.run(taskId, run);
+  /**
+   * Applies a change unless the task already ended (a cancelled task stays cancelled), by
+   * compare-and-swap in storage: a cancel on one instance and an update on another never
+   * overwrite each other.
+   */
+  async change(taskId: string, change: (record: TaskRecord) => void): Promise<TaskRecord | undefined> {
+    const stored = await this.storage.tasks.update(
+      taskId,
+      (current) => {
+        const record = current as TaskRecord;
+        if (TERMINAL.has(record.status)) return undefined;
+        // The storage may call this again after a conflict: work on a copy, never on `current`.
+        const next = structuredClone(record);
+        change(next);
+        next.lastUpdatedAt = new Date().toISOString();
+        return next;
+      },
+      this.ttlMs,
+    );
+    return stored as TaskRecord | undefined;
   }
 
   /** tasks/update: records answers, drops them from the pending set, wakes the handler. */
