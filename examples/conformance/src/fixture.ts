@@ -291,7 +291,7 @@ export const legacyPrompts: FixtureSet = (server) => {
 export const FIXTURE_SETS: readonly FixtureSet[] = [legacyTools, legacyResources, legacyPrompts, modernTools, modernPrompts, taskTools];
 
 /** Builds the fixture server with every registration; serving it is the caller's job. */
-export function createConformanceServer(options: Pick<ServerOptions, "storage" | "requestStateSecret"> = {}): Server {
+export function createConformanceServer(options: Partial<Omit<ServerOptions, "name" | "version">> = {}): Server {
   const server = createServer({
     name: "wisp-conformance-fixture",
     version: "0.1.0",
