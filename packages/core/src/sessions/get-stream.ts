@@ -56,9 +56,13 @@ async function openGetStream(
   let closedForPolling = false;
   let buffered: string[] | undefined = resume ? [] : undefined;
   const disposers: (() => void | Promise<void>)[] = [];
+  let disposed = false;
   const disposeAll = () => {
-    for (const dispose of disposers) void Promise.resolve(dispose()).catch(() => {});
+    disposed = true;
+    for (const dispose of disposers.splice(0)) void Promise.resolve(dispose()).catch(() => {});
   };
+  /** Keeps a disposer for the end; one arriving after the end (the client left meanwhile) runs now. */
+  const keep = (dispose: () => void | Promise<void>) => (disposed ? void Promise.resolve(dispose()).catch(() => {}) : void disposers.push(dispose));
   const writer = new SseWriter({
     keepAlive: options.sse.keepAlive,
     // An open stream is a live client: it keeps the session from idling out, and holds the lease.
@@ -90,9 +94,9 @@ async function openGetStream(
     if (writer.event(data, id) || closedForPolling) void storage.events.append(sessionId, streamId, { id, data }, options.sessionTimeout).catch(() => {});
   };
 
-  disposers.push(await control.onSessionEnd(sessionId, () => (closedForPolling ? state.pollingCollectors.get(key)?.() : writer.close())));
-  disposers.push(await storage.bus.subscribe(notifyChannel(sessionId), (m) => send(typeof m === "string" ? m : JSON.stringify(m))));
-  disposers.push(
+  keep(await control.onSessionEnd(sessionId, () => (closedForPolling ? state.pollingCollectors.get(key)?.() : writer.close())));
+  keep(await storage.bus.subscribe(notifyChannel(sessionId), (m) => send(typeof m === "string" ? m : JSON.stringify(m))));
+  keep(
     await storage.bus.subscribe(BROADCAST_CHANNEL, (m) => {
       const { method, params } = m as { method: string; params?: { uri?: string } };
       if (method !== "notifications/resources/updated") return send(notificationMessage(method, params));
@@ -121,13 +125,13 @@ async function openGetStream(
     void storage.events.append(sessionId, streamId, { id, data: "" }, options.sessionTimeout).catch(() => {});
   }
   // Registered after our own takeover message went out, so it cannot stop this stream.
-  disposers.push(await control.onStreamTaken(sessionId, owner, streamId, () => (closedForPolling ? state.pollingCollectors.get(key)?.() : writer.close())));
+  keep(await control.onStreamTaken(sessionId, owner, streamId, () => (closedForPolling ? state.pollingCollectors.get(key)?.() : writer.close())));
   if (options.sse.pollAfter !== undefined) {
     const timer = setTimeout(() => {
       closedForPolling = true;
       writer.close();
     }, options.sse.pollAfter);
-    disposers.push(() => clearTimeout(timer));
+    keep(() => clearTimeout(timer));
   }
   return { status: 200, headers: { ...incoming.responseHeaders, ...SSE_HEADERS }, body: writer.stream };
 }
