@@ -1,0 +1,141 @@
+/**
+ * Session-layer guarantees that hold across instances, checked in one process with two servers
+ * on one storage (the multi-process versions run on Redis in examples/conformance/src/scale-out.test.ts).
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import * as v from "valibot";
+import { type Server, createServer } from "../create-server.js";
+import { memoryStorage } from "../storage/memory.js";
+import type { Bus, Storage } from "../storage/types.js";
+import { ENDPOINT, initialize, post } from "../test-support/requests.js";
+
+const open: Server[] = [];
+afterEach(async () => {
+  await Promise.allSettled(open.splice(0).map((server) => server.close()));
+});
+const track = (server: Server) => (open.push(server), server);
+
+/** Reads SSE events (id + data) one at a time, with a bounded wait each. */
+function events(response: Response) {
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  let ended = false;
+  const next = async (ms = 2_000): Promise<{ id?: string; data: string } | undefined> => {
+    const until = Date.now() + ms;
+    for (;;) {
+      const boundary = buffer.indexOf("\n\n");
+      if (boundary !== -1) {
+        const block = buffer.slice(0, boundary);
+        buffer = buffer.slice(boundary + 2);
+        if (block.startsWith(":")) continue; // keep-alive comment
+        const id = /^id: (.*)$/m.exec(block)?.[1];
+        const data = /^data:\s?(.*)$/m.exec(block)?.[1] ?? "";
+        return { id, data };
+      }
+      if (ended) return undefined;
+      const left = until - Date.now();
+      if (left <= 0) throw new Error(`no SSE event within ${ms} ms`);
+      const read = await Promise.race([reader.read(), new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), left))]);
+      if (read === "timeout") throw new Error(`no SSE event within ${ms} ms`);
+      if (read.done) ended = true;
+      else buffer += decoder.decode(read.value, { stream: true });
+    }
+  };
+  return { next, cancel: () => reader.cancel() };
+}
+
+const getStream = (server: Server, sessionId: string, lastEventId?: string) =>
+  server.handle(new Request(ENDPOINT, { headers: { accept: "text/event-stream", "mcp-session-id": sessionId, ...(lastEventId ? { "last-event-id": lastEventId } : {}) } }));
+
+describe("one GET stream per session, across instances", () => {
+  it("a second GET on another instance gets 409; Last-Event-ID takes the stream over under a fresh stream id; a closed stream frees the lease", async () => {
+    const storage = memoryStorage();
+    const a = track(createServer({ name: "s", version: "1", storage, sse: { retry: 50 } }).tool("t", { description: "A tool" }, () => "ok"));
+    const b = track(createServer({ name: "s", version: "1", storage, sse: { retry: 50 } }).tool("t", { description: "A tool" }, () => "ok"));
+    const sessionId = await initialize(a);
+
+    const onA = events(await getStream(a, sessionId));
+    const priming = await onA.next();
+    expect(priming?.data).toBe("");
+    const primingId = priming!.id!;
+    expect((await getStream(b, sessionId)).status).toBe(409);
+
+    const takeover = await getStream(b, sessionId, primingId);
+    expect(takeover.status).toBe(200);
+    expect(await onA.next()).toBeUndefined(); // A's stream ended
+    const onB = events(takeover);
+    await b.notifyListChanged("tools");
+    const live = await onB.next();
+    expect(live?.data).toContain("notifications/tools/list_changed");
+    const streamOf = (id: string) => id.slice(0, id.lastIndexOf("_"));
+    expect(streamOf(live!.id!)).not.toBe(streamOf(primingId)); // no id can repeat what A wrote
+
+    await onB.cancel();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const again = await getStream(a, sessionId);
+    expect(again.status).toBe(200);
+    await again.body?.cancel();
+  });
+});
+
+/** The memory bus, except that while `down` the control channel's messages are lost, as Redis pub/sub loses them on a dropped connection. */
+function lossyStorage(): { storage: Storage; drop: (on: boolean) => void; resume: () => void } {
+  const base = memoryStorage();
+  let down = false;
+  const resumers = new Set<() => void>();
+  const bus: Bus = {
+    publish: (channel, message) => (down && channel.endsWith(":control") ? Promise.resolve() : base.bus.publish(channel, message)),
+    async subscribe(channel, listener, options) {
+      if (options?.onResume) resumers.add(options.onResume);
+      const stop = await base.bus.subscribe(channel, listener);
+      return async () => {
+        if (options?.onResume) resumers.delete(options.onResume);
+        await stop();
+      };
+    },
+  };
+  return {
+    storage: { ...base, bus },
+    drop: (on) => void (down = on),
+    resume: () => {
+      for (const resume of resumers) resume();
+    },
+  };
+}
+
+describe("control messages survive a lost bus message", () => {
+  it("a reply published while the waiting instance's subscription was down reaches the tool when the subscription resumes", async () => {
+    const lossy = lossyStorage();
+    const build = () =>
+      track(
+        createServer({ name: "s", version: "1", storage: lossy.storage }).tool("ask", { description: "Asks a name" }, async (_args, ctx) => {
+          const answer = await ctx.elicit({ message: "Name?", schema: v.object({ name: v.string() }) });
+          return answer.action === "accept" ? `Hello, ${answer.content.name}` : "no";
+        }),
+      );
+    const a = build();
+    const b = build();
+    const sessionId = await initialize(a, "2025-11-25", { elicitation: {} });
+    const call = events(await post(a, { jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "ask" } }, { "mcp-session-id": sessionId }));
+    let request: { id: string; method: string } | undefined;
+    while (!request) {
+      const event = await call.next();
+      if (event?.data) request = JSON.parse(event.data);
+    }
+    expect(request.method).toBe("elicitation/create");
+
+    lossy.drop(true);
+    const answered = await post(b, { jsonrpc: "2.0", id: request.id, result: { action: "accept", content: { name: "Ada" } } }, { "mcp-session-id": sessionId });
+    expect(answered.status).toBe(202);
+    lossy.drop(false);
+    lossy.resume(); // the driver says: live again, you may have missed something
+
+    let result: { id: number; result: { content: { text: string }[] } } | undefined;
+    while (!result) {
+      const event = await call.next();
+      if (event?.data) result = JSON.parse(event.data);
+    }
+    expect(result).toMatchObject({ id: 7, result: { content: [{ type: "text", text: "Hello, Ada" }] } });
+  });
+});
