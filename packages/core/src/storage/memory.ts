@@ -1,4 +1,4 @@
-import type { Bus, BusListener, EventStore, LeaseStore, SessionRecord, SessionStore, Storage, StoredEvent, TaskStore } from "./types.js";
+import type { Bus, BusListener, EventStore, LeaseStore, RecordChange, SessionRecord, SessionStore, Storage, StoredEvent, TaskStore } from "./types.js";
 
 export interface MemoryStorageOptions {
   /** How often expired entries are swept out (ms). Default 5 000. */
@@ -35,6 +35,16 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
     return entry;
   };
 
+  // One process, no await between read and write: a change applies atomically as it is.
+  const update = <T>(map: Map<string, Expiring<T>>, id: string, change: RecordChange<T>, ttlMs: number): T | undefined => {
+    const entry = live(map, id);
+    if (!entry) return undefined;
+    const next = change(entry.value);
+    if (next === undefined) return entry.value;
+    map.set(id, { value: next, expiresAt: Date.now() + ttlMs });
+    return next;
+  };
+
   const sessionStore: SessionStore = {
     async get(id, renewTtlMs) {
       const entry = live(sessions, id);
@@ -45,14 +55,8 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
       startSweeping();
       sessions.set(id, { value: record, expiresAt: Date.now() + ttlMs });
     },
-    // One process, no awaits between read and write: the change applies atomically as it is.
     async update(id, change, ttlMs) {
-      const entry = live(sessions, id);
-      if (!entry) return undefined;
-      const next = change(entry.value);
-      if (next === undefined) return entry.value;
-      sessions.set(id, { value: next, expiresAt: Date.now() + ttlMs });
-      return next;
+      return update(sessions, id, change, ttlMs);
     },
     async delete(id) {
       streams.delete(id);
@@ -99,12 +103,7 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
       tasks.set(id, { value: task, expiresAt: Date.now() + ttlMs });
     },
     async update(id, change, ttlMs) {
-      const entry = live(tasks, id);
-      if (!entry) return undefined;
-      const next = change(entry.value);
-      if (next === undefined) return entry.value;
-      tasks.set(id, { value: next, expiresAt: Date.now() + ttlMs });
-      return next;
+      return update(tasks, id, change, ttlMs);
     },
     async delete(id) {
       tasks.delete(id);
