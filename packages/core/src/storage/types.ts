@@ -43,9 +43,9 @@ export interface SessionStore {
   get(id: string, renewTtlMs?: number): Promise<SessionRecord | undefined>;
   set(id: string, record: SessionRecord, ttlMs: number): Promise<void>;
   /**
-   * Changes a record atomically against writers on every instance and gives it `ttlMs` to live.
-   * Resolves with the record as stored afterwards, or `undefined` when there is none (an update
-   * never creates a session).
+   * Changes a record atomically against writers on every instance; a changed record gets `ttlMs`
+   * to live (a change returning `undefined` writes nothing). Resolves with the record as stored
+   * afterwards, or `undefined` when there is none (an update never creates a session).
    */
   update(id: string, change: RecordChange<SessionRecord>, ttlMs: number): Promise<SessionRecord | undefined>;
   /** Returns whether a session was there. */
