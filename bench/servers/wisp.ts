@@ -1,11 +1,12 @@
 // Wisp: the same echo tool + static resource, written the way the README shows (valibot schema).
-import { createServer } from "@wisp/core";
+import { type ServerOptions, createServer } from "@wisp/core";
 import * as v from "valibot";
 import { ECHO, EXTRA_TOOLS, RESOURCE, SERVER_INFO } from "./common.mjs";
 
-export function makeServer() {
+/** `options`: e.g. `{ storage }` for the Redis rows (servers/wisp-node-redis.ts); memory storage by default. */
+export function makeServer(options: Pick<ServerOptions, "storage" | "requestStateSecret"> = {}) {
   const input = v.object({ text: v.string() });
-  const server = createServer({ ...SERVER_INFO })
+  const server = createServer({ ...SERVER_INFO, ...options })
     .tool(ECHO.name, { description: ECHO.description, input }, ({ text }, ctx) => {
       ctx.progress(1, 1); // a no-op unless the request carries _meta.progressToken
       return text;
