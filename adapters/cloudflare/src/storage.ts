@@ -96,14 +96,18 @@ export function durableObjectStorage(storage: DurableObjectStorageLike, options:
     return entry;
   }
 
-  // One object owns its keys, so read-change-write only has to be serialised inside the object:
-  // a chain of promises per key does that (the input gate alone does not cover two awaits of one request).
-  const chains = new Map<string, Promise<unknown>>();
-  function serially<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const next = (chains.get(key) ?? Promise.resolve()).then(work, work);
-    chains.set(key, next);
-    void next.finally(() => chains.get(key) === next && chains.delete(key)).catch(() => {});
-    return next;
+  // One object owns its keys, so work on one key only has to be serialised inside the object:
+  // a chain of promises per key does that (the input gate alone does not cover two awaits of
+  // one request): appends keep their order, read-change-write never interleaves.
+  const queues = new Map<string, Promise<unknown>>();
+  function serial<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const run = (queues.get(key) ?? Promise.resolve()).then(work, work);
+    const settled = run.catch(() => {});
+    queues.set(key, settled);
+    void settled.then(() => {
+      if (queues.get(key) === settled) queues.delete(key);
+    });
+    return run;
   }
 
   const sessions: SessionStore = {
@@ -123,7 +127,7 @@ export function durableObjectStorage(storage: DurableObjectStorageLike, options:
       await alarmBy(expiresAt);
     },
     update(id, change, ttlMs) {
-      return serially(SESSION + id, async () => {
+      return serial(SESSION + id, async () => {
         const entry = await readLive<SessionRecord>(SESSION + id);
         if (!entry) return undefined;
         const next = change(entry.value);
@@ -166,22 +170,13 @@ export function durableObjectStorage(storage: DurableObjectStorageLike, options:
     return entry.final ? { id: entry.id, data, final: true } : { id: entry.id, data };
   }
 
-  // Appends to one stream run one after another: each reads the head the previous one wrote.
-  const queues = new Map<string, Promise<unknown>>();
-  function serial<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const run = (queues.get(key) ?? Promise.resolve()).then(work, work);
-    const settled = run.catch(() => {});
-    queues.set(key, settled);
-    void settled.then(() => {
-      if (queues.get(key) === settled) queues.delete(key);
-    });
-    return run;
-  }
-
+  // Appends to one stream run one after another (serial): each reads the head the previous one wrote.
   const events: EventStore = {
     append(sessionId, streamId, event) {
       const stream = streamKey(sessionId, streamId);
-      return serial(stream, () => appendNow(stream, event));
+      return serial(stream, async () => {
+        for (const one of Array.isArray(event) ? event : [event]) await appendNow(stream, one);
+      });
     },
     async after(sessionId, streamId, eventId) {
       const stream = streamKey(sessionId, streamId);
@@ -254,7 +249,7 @@ export function durableObjectStorage(storage: DurableObjectStorageLike, options:
       await alarmBy(expiresAt);
     },
     update(id, change: RecordChange<Record<string, unknown>>, ttlMs) {
-      return serially(TASK + id, async () => {
+      return serial(TASK + id, async () => {
         const current = await tasks.get(id);
         if (!current) return undefined;
         const next = change(current);

@@ -1,7 +1,7 @@
 import type { EventStore, StoredEvent } from "@wisp/core";
 import type { Commands } from "./commands.js";
 import { type KeyLayout, px } from "./keys.js";
-import { appendEvent, deleteStream, deleteStreams } from "./scripts.js";
+import { appendEvents, deleteStream, deleteStreams } from "./scripts.js";
 
 /**
  * Rounds of "list the streams, drop them" in deleteSession. A round only repeats when streams
@@ -19,10 +19,12 @@ const MAX_DELETE_ROUNDS = 10;
 export function redisEvents(commands: Commands, keys: KeyLayout, maxEvents: number): EventStore {
   return {
     async append(sessionId, streamId, event, ttlMs) {
+      const batch = Array.isArray(event) ? event : [event];
+      if (batch.length === 0) return;
       await commands.script(
-        appendEvent,
+        appendEvents,
         [keys.session(sessionId), keys.events(sessionId, streamId), keys.streams(sessionId)],
-        [JSON.stringify(event), String(maxEvents), px(ttlMs), streamId],
+        [String(maxEvents), px(ttlMs), streamId, ...batch.map((one) => JSON.stringify(one))],
       );
     },
     async after(sessionId, streamId, eventId) {

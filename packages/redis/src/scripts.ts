@@ -43,18 +43,19 @@ return 1`,
 );
 
 /**
- * KEYS: session, stream list, streams set; ARGV: event JSON, max events, TTL ms, stream id.
+ * KEYS: session, stream list, streams set; ARGV: max events, TTL ms, stream id, then one or more
+ * event JSONs, appended in order in one round trip.
  * Does nothing for a session that is gone, so a late event cannot resurrect its streams.
  * The streams set keeps the longest TTL it was given: it must outlive every stream it lists.
  */
-export const appendEvent = luaScript(
-  "append-event",
+export const appendEvents = luaScript(
+  "append-events",
   `if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local ttl = tonumber(ARGV[3])
-redis.call('RPUSH', KEYS[2], ARGV[1])
-redis.call('LTRIM', KEYS[2], -tonumber(ARGV[2]), -1)
+local ttl = tonumber(ARGV[2])
+redis.call('RPUSH', KEYS[2], unpack(ARGV, 4))
+redis.call('LTRIM', KEYS[2], -tonumber(ARGV[1]), -1)
 redis.call('PEXPIRE', KEYS[2], ttl)
-redis.call('SADD', KEYS[3], ARGV[4])
+redis.call('SADD', KEYS[3], ARGV[3])
 if redis.call('PTTL', KEYS[3]) < ttl then redis.call('PEXPIRE', KEYS[3], ttl) end
 return 1`,
 );

@@ -4,7 +4,7 @@ import { ErrorCode, McpError } from "../protocol/errors.js";
 import { type RequestId, notificationMessage, requestMessage } from "../protocol/jsonrpc.js";
 import { hasPrimingEvents } from "../protocol/versions.js";
 import type { ResolvedOptions } from "../server/options.js";
-import type { Storage } from "../storage/types.js";
+import type { Storage, StoredEvent } from "../storage/types.js";
 import type { Outcome } from "../http/exchange.js";
 import { SSE_HEADERS, SseWriter } from "../http/sse.js";
 import type { SessionControl } from "./control.js";
@@ -45,6 +45,8 @@ export class SessionCallResponse implements RequestWire {
   #untrack: Promise<() => void> | undefined;
   /** Keeps appends (and detached publishes) in order. */
   #tail: Promise<unknown> = Promise.resolve();
+  /** Events waiting for the next store write. */
+  #batch: StoredEvent[] | undefined;
 
   constructor(init: SessionCallResponseInit) {
     this.#init = init;
@@ -131,16 +133,32 @@ export class SessionCallResponse implements RequestWire {
     const id = eventId(this.#streamId, ++this.#seq);
     const delivered = this.#writer!.event(data, id);
     if (!delivered) this.#detached = true;
+    // A final response delivered live ends a stream that is deleted right after: storing it
+    // would be a write to undo. Everything before it is stored, for a connection that drops.
+    if (final && !this.#detached) return;
     this.#store(id, data, final);
   }
 
+  /**
+   * Queues an event for the store. Events queued while the previous write is under way go out
+   * together in one append (the priming event and the first notification always do), then,
+   * when the client is gone, to a resumed stream's followers over the bus.
+   */
   #store(id: string, data: string, final: boolean): void {
+    const event: StoredEvent = final ? { id, data, final } : { id, data };
+    if (this.#batch) return void this.#batch.push(event);
+    const batch = (this.#batch = [event]);
     const { storage, sessionId, options } = this.#init;
-    const event = final ? { id, data, final } : { id, data };
-    const detached = this.#detached;
     this.#tail = this.#tail
-      .then(() => storage.events.append(sessionId, this.#streamId, event, options.sessionTimeout))
-      .then(() => (detached ? storage.bus.publish(streamChannel(sessionId, this.#streamId), event) : undefined))
+      .then(() => {
+        this.#batch = undefined; // later events start the next batch
+        return storage.events.append(sessionId, this.#streamId, batch, options.sessionTimeout);
+      })
+      .then(async () => {
+        if (!this.#detached) return;
+        // Followers drop what they already have (by sequence number), so republishing is safe.
+        for (const one of batch) await storage.bus.publish(streamChannel(sessionId, this.#streamId), one);
+      })
       .catch(() => {});
   }
 }

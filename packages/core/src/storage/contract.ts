@@ -141,6 +141,18 @@ export function storageContract(options: StorageContractOptions): StorageContrac
       same(await b.events.after(sessionId, "p1", "p1_3"), [], "after the last event nothing is left");
       same(await b.events.after(sessionId, "p1", "unknown"), events, "an id the stream does not hold replays everything kept");
     }),
+    "events: several events appended at once keep their order, and a stream keeps only its newest events": using(1, async (s) => {
+      const sessionId = fresh("session");
+      await s.sessions.set(sessionId, record(), 10_000);
+      const batch: StoredEvent[] = [{ id: "p1_0", data: "" }, { id: "p1_1", data: "one" }];
+      await s.events.append(sessionId, "p1", batch, 10_000);
+      await s.events.append(sessionId, "p1", [{ id: "p1_2", data: "two" }, { id: "p1_3", data: "three", final: true }], 10_000);
+      same(await s.events.after(sessionId, "p1", "p1_0"), [{ id: "p1_1", data: "one" }, { id: "p1_2", data: "two" }, { id: "p1_3", data: "three", final: true }], "a batch lands in order");
+      for (let i = 4; i < 1_100; i++) await s.events.append(sessionId, "p1", { id: `p1_${i}`, data: String(i) }, 10_000);
+      const kept = (await s.events.after(sessionId, "p1", "unknown")) ?? [];
+      check(kept.length >= 100 && kept.length <= 1_000, `a stream is capped (kept ${kept.length} of 1 100 events; the default cap is 1 000)`);
+      same(kept.at(-1), { id: "p1_1099", data: "1099" }, "the newest event is kept");
+    }),
     "events: deleteStream drops one stream, deleteSession all of a session's": using(1, async (s) => {
       const sessionId = fresh("session");
       await s.sessions.set(sessionId, record(), 10_000);

@@ -73,8 +73,9 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
       if (!byStream) streams.set(sessionId, (byStream = new Map()));
       let events = byStream.get(streamId);
       if (!events) byStream.set(streamId, (events = []));
-      events.push(event);
-      if (events.length > maxEvents) events.shift();
+      if (Array.isArray(event)) events.push(...event);
+      else events.push(event as StoredEvent);
+      if (events.length > maxEvents) events.splice(0, events.length - maxEvents);
     },
     async after(sessionId, streamId, eventId) {
       if (!live(sessions, sessionId)) return undefined; // expired with its session

@@ -61,7 +61,8 @@ export interface StoredEvent {
 }
 
 export interface EventStore {
-  append(sessionId: string, streamId: string, event: StoredEvent, ttlMs: number): Promise<void>;
+  /** Appends one event, or several in order as one write (a stream's first events often come together). */
+  append(sessionId: string, streamId: string, event: StoredEvent | readonly StoredEvent[], ttlMs: number): Promise<void>;
   /** Events of one stream after `eventId` (exclusive), oldest first; `undefined` when the stream is unknown. */
   after(sessionId: string, streamId: string, eventId: string): Promise<StoredEvent[] | undefined>;
   deleteStream(sessionId: string, streamId: string): Promise<void>;
