@@ -19,6 +19,8 @@ const TOOLS = [
   "test_elicitation_sep1330_enums",
   "test_reconnection",
   "json_schema_2020_12_tool",
+  "fleet_slow_progress",
+  "fleet_touch_resource",
 ];
 const PROMPTS = ["test_simple_prompt", "test_prompt_with_arguments", "test_prompt_with_embedded_resource", "test_prompt_with_image"];
 

@@ -10,6 +10,7 @@ import { type Server, type ServerOptions, audio, createServer, image, resource, 
 import * as v from "valibot";
 import { PNG_1X1, WAV_SILENCE } from "./assets.js";
 import { modernPrompts, modernTools } from "./fixture-modern.js";
+import { fleetTools } from "./fixture-fleet.js";
 import { taskTools } from "./fixture-tasks.js";
 
 /** Registers one group of tools, resources and prompts on the fixture server. */
@@ -288,7 +289,7 @@ export const legacyPrompts: FixtureSet = (server) => {
 };
 
 /** Registered in this order; append the 2026-era set here when it lands. */
-export const FIXTURE_SETS: readonly FixtureSet[] = [legacyTools, legacyResources, legacyPrompts, modernTools, modernPrompts, taskTools];
+export const FIXTURE_SETS: readonly FixtureSet[] = [legacyTools, legacyResources, legacyPrompts, modernTools, modernPrompts, taskTools, fleetTools];
 
 /** Builds the fixture server with every registration; serving it is the caller's job. */
 export function createConformanceServer(options: Partial<Omit<ServerOptions, "name" | "version">> = {}): Server {

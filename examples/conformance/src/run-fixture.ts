@@ -10,7 +10,7 @@ const FIXTURE_STATE_SECRET = "wisp-conformance-fixture-request-state-secret-0001
 /**
  * The fixture's storage and tuning from the environment: REDIS_URL → Redis (several fixture
  * processes with the same REDIS_URL act as one server), memory otherwise. WISP_SESSION_TIMEOUT_MS,
- * WISP_KEEPALIVE_MS and WISP_POLL_AFTER_MS shorten timings for tests. WISP_PRINCIPAL_HEADER names a
+ * WISP_KEEPALIVE_MS, WISP_POLL_AFTER_MS and WISP_TASK_TTL_MS shorten timings for tests. WISP_PRINCIPAL_HEADER names a
  * request header whose value becomes the caller's principal (tests of session binding; never do
  * this in production: a client could claim any principal).
  */
@@ -20,6 +20,7 @@ async function optionsFromEnv(): Promise<Partial<ServerOptions>> {
   const options: Partial<ServerOptions> = {
     sessionTimeout: number("WISP_SESSION_TIMEOUT_MS"),
     sse: { keepAlive: number("WISP_KEEPALIVE_MS"), pollAfter: number("WISP_POLL_AFTER_MS") },
+    tasks: { ttlMs: number("WISP_TASK_TTL_MS") },
   };
   if (env.REDIS_URL) {
     const { redisStorage } = await import("@wisp/redis");

@@ -17,19 +17,22 @@ export interface RoundRobinProxy {
 /**
  * A stand-in for a load balancer with no sticky sessions: request n goes to upstream n mod N,
  * whatever session it belongs to. SSE responses stream through as they come; a client that goes
- * away aborts its upstream request. `log` hears one line per request.
+ * away aborts its upstream request. `log` hears one line per request; `onRoute` which upstream
+ * (by index) each request went to.
  * @example
  * const proxy = await startRoundRobinProxy([{ name: "a", url: "http://127.0.0.1:4001" }], { port: 3000 });
  */
 export async function startRoundRobinProxy(
   upstreams: Upstream[],
-  options: { port?: number; log?: (line: string) => void } = {},
+  options: { port?: number; log?: (line: string) => void; onRoute?: (route: { method: string; upstream: number }) => void } = {},
 ): Promise<RoundRobinProxy> {
   const targets = upstreams.map((upstream) => ({ ...upstream, target: new URL(upstream.url) }));
   let next = 0;
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const { name, target } = targets[next++ % targets.length];
+    const index = next++ % targets.length;
+    const { name, target } = targets[index];
     const session = req.headers["mcp-session-id"];
+    options.onRoute?.({ method: req.method ?? "", upstream: index });
     options.log?.(`${req.method} ${req.url} → instance ${name}${typeof session === "string" ? ` (session ${session.slice(0, 8)}…)` : ""}`);
     const upstream = httpRequest(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },

@@ -88,6 +88,12 @@ async function openGetStream(
     },
   });
   state.openStreams.add(writer);
+  /** Priming event (SEP-1699): an id with empty data, so the client can resume from here before the first message. */
+  const prime = () => {
+    const id = eventId(streamId, seq);
+    writer.event("", id, options.sse.retry);
+    void storage.events.append(sessionId, streamId, { id, data: "" }, options.sessionTimeout).catch(() => {});
+  };
   const send = (data: string) => {
     if (buffered) return void buffered.push(data);
     const id = eventId(streamId, ++seq);
@@ -115,14 +121,14 @@ async function openGetStream(
     await control.takeStream(sessionId, { owner: previousOwner, streamId: resume.streamId, by: owner });
     const missed = (await storage.events.after(sessionId, resume.streamId, resume.lastEventId)) ?? [];
     for (const event of missed) if (event.data !== "") writer.event(event.data, event.id);
+    // The client's next Last-Event-ID must name this stream, even if it closes before anything new
+    // arrives (polling): otherwise what it collects meanwhile is out of the client's reach.
+    if (hasPrimingEvents(version)) prime();
     const held = buffered ?? [];
     buffered = undefined;
     for (const data of held) send(data);
   } else if (hasPrimingEvents(version)) {
-    // Priming event (SEP-1699): the client can resume from here even before the first message.
-    const id = eventId(streamId, seq);
-    writer.event("", id, options.sse.retry);
-    void storage.events.append(sessionId, streamId, { id, data: "" }, options.sessionTimeout).catch(() => {});
+    prime();
   }
   // Registered after our own takeover message went out, so it cannot stop this stream.
   keep(await control.onStreamTaken(sessionId, owner, streamId, () => (closedForPolling ? state.pollingCollectors.get(key)?.() : writer.close())));

@@ -65,11 +65,14 @@ describe("one GET stream per session, across instances", () => {
     expect(takeover.status).toBe(200);
     expect(await onA.next()).toBeUndefined(); // A's stream ended
     const onB = events(takeover);
+    const streamOf = (id: string) => id.slice(0, id.lastIndexOf("_"));
+    const reprimed = await onB.next(); // names the new stream, so the next resume can reach it
+    expect(reprimed?.data).toBe("");
+    expect(streamOf(reprimed!.id!)).not.toBe(streamOf(primingId)); // no id can repeat what A wrote
     await b.notifyListChanged("tools");
     const live = await onB.next();
     expect(live?.data).toContain("notifications/tools/list_changed");
-    const streamOf = (id: string) => id.slice(0, id.lastIndexOf("_"));
-    expect(streamOf(live!.id!)).not.toBe(streamOf(primingId)); // no id can repeat what A wrote
+    expect(streamOf(live!.id!)).toBe(streamOf(reprimed!.id!));
 
     await onB.cancel();
     await new Promise((resolve) => setTimeout(resolve, 20));
