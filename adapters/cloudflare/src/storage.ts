@@ -113,13 +113,15 @@ export function durableObjectStorage(storage: DurableObjectStorageLike, options:
   const sessions: SessionStore = {
     async get(id, renewTtlMs) {
       const key = SESSION + id;
-      const entry = await readLive<SessionRecord>(key);
-      if (!entry) return undefined;
-      if (renewTtlMs !== undefined) {
+      if (renewTtlMs === undefined) return (await readLive<SessionRecord>(key))?.value;
+      // A renewal writes the record back: in the key's queue, so it cannot undo an update().
+      return serial(key, async () => {
+        const entry = await readLive<SessionRecord>(key);
+        if (!entry) return undefined;
         const expiresAt = Date.now() + renewTtlMs;
         if (expiresAt - entry.expiresAt > Math.min(RENEW_STEP, renewTtlMs / 4)) await storage.put(key, { value: entry.value, expiresAt });
-      }
-      return entry.value;
+        return entry.value;
+      });
     },
     async set(id, record, ttlMs) {
       const expiresAt = Date.now() + ttlMs;

@@ -55,7 +55,12 @@ export const emptyComponents = (): StoredComponents => ({ tools: {}, resources: 
  */
 export interface ComponentStore {
   current(): StoredComponents;
-  save(next: StoredComponents, changed: ComponentKind[]): Promise<void>;
+  /**
+   * Applies `edit` to the session's components as stored now (compare-and-swap: a registration
+   * made at the same time by another request, on any instance, is kept) and tells the session
+   * its `changed` lists changed. `edit` may run more than once.
+   */
+  change(edit: (components: StoredComponents) => void, changed: ComponentKind[]): Promise<void>;
   tool(name: string, config: SessionToolConfig): StoredComponent;
   resource(uriOrTemplate: string, config: SessionResourceConfig): { kind: "resources" | "templates"; component: StoredComponent };
   prompt(name: string, config: SessionPromptConfig): StoredComponent;

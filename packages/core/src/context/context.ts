@@ -188,27 +188,21 @@ export class Context<A extends Record<string, unknown> = Record<string, unknown>
   async registerTool(name: string, config: SessionToolConfig): Promise<void> {
     const store = this.#components ?? noSessionStore();
     const component = store.tool(name, config);
-    const next = store.current();
-    next.tools[name] = component;
-    await store.save(next, ["tools"]);
+    await store.change((components) => void (components.tools[name] = component), ["tools"]);
   }
 
   /** Registers a resource (fixed URI) or resource template (URI with `{…}`) for this session only. */
   async registerResource(uriOrTemplate: string, config: SessionResourceConfig): Promise<void> {
     const store = this.#components ?? noSessionStore();
     const { kind, component } = store.resource(uriOrTemplate, config);
-    const next = store.current();
-    next[kind][uriOrTemplate] = component;
-    await store.save(next, ["resources"]);
+    await store.change((components) => void (components[kind][uriOrTemplate] = component), ["resources"]);
   }
 
   /** Registers a prompt for this session only. */
   async registerPrompt(name: string, config: SessionPromptConfig): Promise<void> {
     const store = this.#components ?? noSessionStore();
     const component = store.prompt(name, config);
-    const next = store.current();
-    next.prompts[name] = component;
-    await store.save(next, ["prompts"]);
+    await store.change((components) => void (components.prompts[name] = component), ["prompts"]);
   }
 
   /** Removes every component this session registered. */
@@ -216,7 +210,7 @@ export class Context<A extends Record<string, unknown> = Record<string, unknown>
     const store = this.#components ?? noSessionStore();
     const current = store.current();
     const changed = (Object.keys(current) as ComponentKind[]).filter((kind) => Object.keys(current[kind]).length > 0);
-    if (changed.length) await store.save(emptyComponents(), changed.map((k) => (k === "templates" ? "resources" : k)));
+    if (changed.length) await store.change((components) => Object.assign(components, emptyComponents()), changed.map((k) => (k === "templates" ? "resources" : k)));
   }
 
   /** The list entries of what this session registered (2025 era; empty on stateless requests). */

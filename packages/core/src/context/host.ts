@@ -33,8 +33,9 @@ export interface HostContext {
 export const principalOf = (host: HostContext | undefined): string | undefined => host?.auth?.principal;
 
 /**
- * Folds the deprecated `host.principal` into `host.auth`, once, where a request enters the core,
- * so everything after reads the caller from `auth` alone.
+ * Folds the deprecated `host.principal` into `host.auth` where a request enters the core (and
+ * again after the `onRequest` hooks, which may set it), so everything after reads the caller
+ * from `auth` alone.
  */
 export function withAuthPrincipal(host: HostContext | undefined): HostContext | undefined {
   if (host?.principal === undefined || host.auth?.principal !== undefined) return host;

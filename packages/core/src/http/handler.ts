@@ -54,6 +54,7 @@ export function createHttpHandler(server: Registry, eras: { sessions: SessionHan
         host = { ...host, assigns: { ...host?.assigns } };
         const early = await runHooks(server.requestHooks, exchange, host);
         if (early) return { ...early, headers: { ...headers, ...early.headers } };
+        host = withAuthPrincipal(host); // a hook may still name the caller the deprecated way
       }
       if (server.telemetry.has("connect") || server.telemetry.has("disconnect")) return await observed(exchange, host, headers);
       return await route(exchange, host, headers);

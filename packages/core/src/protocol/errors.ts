@@ -65,11 +65,12 @@ export class HttpError extends McpError {
 export class StorageUnavailableError extends HttpError {
   override name = "StorageUnavailableError";
   constructor(
-    message: string,
+    /** What failed, for logs and telemetry: never sent to the client (it may name hosts and users). */
+    readonly detail: string,
     /** Seconds the client should wait before retrying (`Retry-After`). */
     readonly retryAfterSeconds = 1,
   ) {
-    super(503, ErrorCode.InternalError, `Service unavailable: ${message}; retry in ${retryAfterSeconds} s`);
+    super(503, ErrorCode.InternalError, `Service unavailable: the server's storage did not answer; retry in ${retryAfterSeconds} s`);
   }
 }
 

@@ -55,7 +55,9 @@ export class SessionCallResponse implements RequestWire {
   get signal(): AbortSignal {
     if (!this.#controller) {
       this.#controller = new AbortController();
-      this.#untrack = this.#init.control.track(this.#init.sessionId, this.#init.requestId, this.#controller);
+      // Without the control channel (storage unreachable) cancellation from elsewhere cannot
+      // reach this call; the call itself goes on, and nothing is left unhandled.
+      this.#untrack = this.#init.control.track(this.#init.sessionId, this.#init.requestId, this.#controller).catch(() => () => {});
     }
     return this.#controller.signal;
   }

@@ -14,6 +14,7 @@ import { toJsonSchema } from "../schema/index.js";
 import { assertDescription, assertToolName, emptyInputSchema, objectSchema, promptDescriptor, resourceDescriptor, toolDescriptor } from "../server/descriptors.js";
 import type { SessionRecord } from "../storage/types.js";
 import { prune } from "../util/prune.js";
+import type { SessionChange } from "./load.js";
 import type { SessionState } from "./state.js";
 
 /**
@@ -21,7 +22,7 @@ import type { SessionState } from "./state.js";
  * sees them; list_changed goes to this session's GET stream only. Registrations are checked by
  * the same rules and listed in the same shape as server-wide ones (server/descriptors.ts).
  */
-export function componentStore(state: SessionState, sessionId: string, record: SessionRecord, update: (change: Record<string, unknown>) => Promise<void>): ComponentStore {
+export function componentStore(state: SessionState, sessionId: string, record: SessionRecord, update: (change: SessionChange) => Promise<void>): ComponentStore {
   const { server } = state;
   let current = (record.components as StoredComponents | undefined) ?? emptyComponents();
   const handlers = { tool: server.toolHandlers, resource: server.resourceHandlers, prompt: server.promptHandlers };
@@ -36,10 +37,17 @@ export function componentStore(state: SessionState, sessionId: string, record: S
   };
   return {
     current: () => structuredClone(current),
-    async save(next, changed) {
-      current = next;
-      record.components = next; // later calls in this request see it too
-      await update({ components: next });
+    async change(edit, changed) {
+      let stored: StoredComponents | undefined;
+      await update((latest) => {
+        const next = structuredClone((latest.components as StoredComponents | undefined) ?? emptyComponents());
+        edit(next);
+        stored = next;
+        return { components: next };
+      });
+      if (!stored) return; // the session ended meanwhile
+      current = stored;
+      record.components = stored; // later calls in this request see it too
       for (const kind of new Set(changed)) {
         await server.storage.bus.publish(notifyChannel(sessionId), notificationMessage(`notifications/${kind}/list_changed`));
       }

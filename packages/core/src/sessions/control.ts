@@ -51,7 +51,10 @@ export class SessionControl {
     const key = keyOf(sessionId, requestId);
     const entry = { controller, since: Date.now() };
     this.#inFlight.set(key, entry);
-    const release = await this.#acquire(sessionId);
+    const release = await this.#acquire(sessionId).catch((error) => {
+      if (this.#inFlight.get(key) === entry) this.#inFlight.delete(key);
+      throw error;
+    });
     return () => {
       if (this.#inFlight.get(key) === entry) this.#inFlight.delete(key);
       release();
@@ -64,7 +67,10 @@ export class SessionControl {
     let resolve!: (response: JsonRpcResponse) => void;
     const reply = new Promise<JsonRpcResponse>((r) => (resolve = r));
     this.#waiters.set(key, resolve);
-    const release = await this.#acquire(sessionId);
+    const release = await this.#acquire(sessionId).catch((error) => {
+      this.#waiters.delete(key);
+      throw error;
+    });
     return {
       reply,
       dispose: () => {
@@ -79,10 +85,16 @@ export class SessionControl {
     let set = this.#enders.get(sessionId);
     if (!set) this.#enders.set(sessionId, (set = new Set()));
     set.add(onEnd);
-    const release = await this.#acquire(sessionId);
-    return () => {
+    const forget = () => {
       set.delete(onEnd);
       if (set.size === 0 && this.#enders.get(sessionId) === set) this.#enders.delete(sessionId);
+    };
+    const release = await this.#acquire(sessionId).catch((error) => {
+      forget();
+      throw error;
+    });
+    return () => {
+      forget();
       release();
     };
   }
@@ -93,10 +105,16 @@ export class SessionControl {
     if (!set) this.#holders.set(sessionId, (set = new Set()));
     const holder = { owner, streamId, stop };
     set.add(holder);
-    const release = await this.#acquire(sessionId);
-    return () => {
+    const forget = () => {
       set.delete(holder);
       if (set.size === 0 && this.#holders.get(sessionId) === set) this.#holders.delete(sessionId);
+    };
+    const release = await this.#acquire(sessionId).catch((error) => {
+      forget();
+      throw error;
+    });
+    return () => {
+      forget();
       release();
     };
   }
@@ -181,7 +199,14 @@ export class SessionControl {
       this.#subscriptions.set(sessionId, entry);
     }
     entry.count++;
-    await entry.ready;
+    try {
+      await entry.ready;
+    } catch (error) {
+      // Storage unreachable: forget the failed subscription, so the next caller tries again.
+      entry.count--;
+      if (this.#subscriptions.get(sessionId) === entry) this.#subscriptions.delete(sessionId);
+      throw error;
+    }
     let released = false;
     return () => {
       if (released) return;

@@ -84,6 +84,8 @@ async function openGetStream(
         state.pollingCollectors.delete(key);
         clearTimeout(timer);
         disposeAll();
+        // Every resume continues under a new stream id: this one is kept only for a late resume.
+        retainThenForget(state, sessionId, streamId);
       });
     },
   });
@@ -100,44 +102,51 @@ async function openGetStream(
     if (writer.event(data, id) || closedForPolling) void storage.events.append(sessionId, streamId, { id, data }, options.sessionTimeout).catch(() => {});
   };
 
-  keep(await control.onSessionEnd(sessionId, () => (closedForPolling ? state.pollingCollectors.get(key)?.() : writer.close())));
-  keep(await storage.bus.subscribe(notifyChannel(sessionId), (m) => send(typeof m === "string" ? m : JSON.stringify(m))));
-  keep(
-    await storage.bus.subscribe(BROADCAST_CHANNEL, (m) => {
-      const { method, params } = m as { method: string; params?: { uri?: string } };
-      if (method !== "notifications/resources/updated") return send(notificationMessage(method, params));
-      // Only clients that subscribed to this URI hear about it.
-      void storage.sessions.get(sessionId).then(
-        (record) => {
-          if (record?.subscriptions.includes(params?.uri ?? "")) send(notificationMessage(method, params));
-        },
-        () => {}, // storage unreachable: this notification is lost, the stream is not
-      );
-    }),
-  );
+  try {
+    keep(await control.onSessionEnd(sessionId, () => (closedForPolling ? state.pollingCollectors.get(key)?.() : writer.close())));
+    keep(await storage.bus.subscribe(notifyChannel(sessionId), (m) => send(typeof m === "string" ? m : JSON.stringify(m))));
+    keep(
+      await storage.bus.subscribe(BROADCAST_CHANNEL, (m) => {
+        const { method, params } = m as { method: string; params?: { uri?: string } };
+        if (method !== "notifications/resources/updated") return send(notificationMessage(method, params));
+        // Only clients that subscribed to this URI hear about it.
+        void storage.sessions.get(sessionId).then(
+          (record) => {
+            if (record?.subscriptions.includes(params?.uri ?? "")) send(notificationMessage(method, params));
+          },
+          () => {}, // storage unreachable: this notification is lost, the stream is not
+        );
+      }),
+    );
 
-  if (resume) {
-    // We are subscribed: whoever held or collected the old stream can stop now.
-    await control.takeStream(sessionId, { owner: previousOwner, streamId: resume.streamId, by: owner });
-    const missed = (await storage.events.after(sessionId, resume.streamId, resume.lastEventId)) ?? [];
-    for (const event of missed) if (event.data !== "") writer.event(event.data, event.id);
-    // The client's next Last-Event-ID must name this stream, even if it closes before anything new
-    // arrives (polling): otherwise what it collects meanwhile is out of the client's reach.
-    if (hasPrimingEvents(version)) prime();
-    const held = buffered ?? [];
-    buffered = undefined;
-    for (const data of held) send(data);
-  } else if (hasPrimingEvents(version)) {
-    prime();
-  }
-  // Registered after our own takeover message went out, so it cannot stop this stream.
-  keep(await control.onStreamTaken(sessionId, owner, streamId, () => (closedForPolling ? state.pollingCollectors.get(key)?.() : writer.close())));
-  if (options.sse.pollAfter !== undefined) {
-    const timer = setTimeout(() => {
-      closedForPolling = true;
-      writer.close();
-    }, options.sse.pollAfter);
-    keep(() => clearTimeout(timer));
+    if (resume) {
+      // We are subscribed: whoever held or collected the old stream can stop now.
+      await control.takeStream(sessionId, { owner: previousOwner, streamId: resume.streamId, by: owner });
+      const missed = (await storage.events.after(sessionId, resume.streamId, resume.lastEventId)) ?? [];
+      for (const event of missed) if (event.data !== "") writer.event(event.data, event.id);
+      // The client's next Last-Event-ID must name this stream, even if it closes before anything new
+      // arrives (polling): otherwise what it collects meanwhile is out of the client's reach.
+      if (hasPrimingEvents(version)) prime();
+      const held = buffered ?? [];
+      buffered = undefined;
+      for (const data of held) send(data);
+    } else if (hasPrimingEvents(version)) {
+      prime();
+    }
+    // Registered after our own takeover message went out, so it cannot stop this stream.
+    keep(await control.onStreamTaken(sessionId, owner, streamId, () => (closedForPolling ? state.pollingCollectors.get(key)?.() : writer.close())));
+    if (options.sse.pollAfter !== undefined) {
+      const timer = setTimeout(() => {
+        closedForPolling = true;
+        writer.close();
+      }, options.sse.pollAfter);
+      keep(() => clearTimeout(timer));
+    }
+  } catch (error) {
+    // Storage failed mid-setup (the client gets a 503): end the stream, which releases the lease
+    // and whatever was registered, instead of leaving a writer that renews both forever.
+    writer.close();
+    throw error;
   }
   return { status: 200, headers: { ...incoming.responseHeaders, ...SSE_HEADERS }, body: writer.stream };
 }

@@ -51,8 +51,14 @@ export async function resumePostStream(
     onResume: catchUp,
   });
   const untilEnd = state.control.onSessionEnd(sessionId, () => writer.close());
-  await Promise.all([unsubscribe, untilEnd]);
-  const missed = await storage.events.after(sessionId, streamId, lastEventId);
+  let missed: StoredEvent[] | undefined;
+  try {
+    await Promise.all([unsubscribe, untilEnd]);
+    missed = await storage.events.after(sessionId, streamId, lastEventId);
+  } catch (error) {
+    writer.close(); // storage failed mid-setup: no writer is left behind
+    throw error;
+  }
   if (!missed) {
     writer.close();
     throw new HttpError(404, ErrorCode.BadRequest, `Not found: stream of Last-Event-ID "${lastEventId}" is gone`);

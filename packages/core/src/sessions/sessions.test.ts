@@ -142,3 +142,41 @@ describe("control messages survive a lost bus message", () => {
     expect(result).toMatchObject({ id: 7, result: { content: [{ type: "text", text: "Hello, Ada" }] } });
   });
 });
+
+describe("the caller named by an onRequest hook", () => {
+  it("binds the session even when the hook sets the deprecated host.principal", async () => {
+    const server = track(
+      createServer({ name: "s", version: "1" })
+        .tool("t", { description: "A tool" }, () => "ok")
+        .onRequest((request, host) => {
+          const user = request.header("x-user");
+          if (user) host.principal = user; // the pre-`auth` way a hook named the caller
+        }),
+    );
+    const init = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {} } };
+    const opened = await post(server, init, { "x-user": "alice" });
+    const sessionId = opened.headers.get("mcp-session-id")!;
+    const ping = { jsonrpc: "2.0", id: 2, method: "ping" };
+    expect((await post(server, ping, { "mcp-session-id": sessionId, "x-user": "alice" })).status).toBe(200);
+    expect((await post(server, ping, { "mcp-session-id": sessionId, "x-user": "mallory" })).status).toBe(404);
+    expect((await post(server, ping, { "mcp-session-id": sessionId })).status).toBe(404);
+  });
+});
+
+describe("per-session components", () => {
+  it("two registrations made at once both stay (each applies to the record as stored, not to a stale copy)", async () => {
+    const server = track(
+      createServer({ name: "s", version: "1" })
+        .toolHandler("h", () => "from a session tool")
+        .tool("register_two", { description: "Registers two tools at once" }, async (_args, ctx) => {
+          await Promise.all([ctx.registerTool("one", { description: "One", handler: "h" }), ctx.registerTool("two", { description: "Two", handler: "h" })]);
+          return "registered";
+        }),
+    );
+    const sessionId = await initialize(server);
+    const called = await post(server, { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "register_two" } }, { "mcp-session-id": sessionId });
+    expect(called.status).toBe(200);
+    const listed = await (await post(server, { jsonrpc: "2.0", id: 2, method: "tools/list" }, { "mcp-session-id": sessionId })).json();
+    expect(listed.result.tools.map((tool: { name: string }) => tool.name).sort()).toEqual(["one", "register_two", "two"]);
+  });
+});

@@ -56,14 +56,19 @@ export async function listen(state: StatelessState, id: RequestId, params: Recor
   });
   state.endOnShutdown.add(end);
   writer.event(notificationMessage("notifications/subscriptions/acknowledged", { _meta: tag, notifications: honoured }));
-  unsubscribe = await server.storage.bus.subscribe(BROADCAST_CHANNEL, (message) => {
-    const { method, params: notificationParams } = message as { method: string; params?: { uri?: string } };
-    const flag = FLAG_OF[method];
-    const deliver = flag
-      ? honoured[flag] === true
-      : method === "notifications/resources/updated" && honoured.resourceSubscriptions?.includes(notificationParams?.uri ?? "") === true;
-    if (deliver) writer.event(notificationMessage(method, { ...notificationParams, _meta: tag }));
-  });
+  try {
+    unsubscribe = await server.storage.bus.subscribe(BROADCAST_CHANNEL, (message) => {
+      const { method, params: notificationParams } = message as { method: string; params?: { uri?: string } };
+      const flag = FLAG_OF[method];
+      const deliver = flag
+        ? honoured[flag] === true
+        : method === "notifications/resources/updated" && honoured.resourceSubscriptions?.includes(notificationParams?.uri ?? "") === true;
+      if (deliver) writer.event(notificationMessage(method, { ...notificationParams, _meta: tag }));
+    });
+  } catch (error) {
+    writer.close(); // storage unreachable: no stream is left registered for shutdown
+    throw error;
+  }
   if (!writer.open) void unsubscribe().catch(() => {});
   return { status: 200, headers: { ...headers, ...SSE_HEADERS }, body: writer.stream };
 }

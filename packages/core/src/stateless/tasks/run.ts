@@ -79,12 +79,13 @@ export async function runAsTask(options: {
             task.status = "input_required";
             task.inputRequests = { ...task.inputRequests, [key]: { method, params } };
           })
-          .then(checkAnswers);
+          .then(checkAnswers)
+          .catch(() => {}); // storage unreachable: the wait ends on cancel or at the task's expiry
       }),
   };
   const unsubscribe = await server.storage.bus.subscribe(taskChannel(taskId), (message) => {
     if ((message as TaskEvent).type === "cancelled") wire.abort("task cancelled by the client");
-    else void checkAnswers();
+    else void checkAnswers().catch(() => {});
   });
   wire.attachTask(input);
   wire.finish(200, resultMessage(id, { ...createTaskResult(record), _meta: { [META.serverInfo]: server.info } }));
