@@ -1,4 +1,4 @@
-import type { Server } from "@wisp/core";
+import { type Server, isServedPath } from "@wisp/core";
 import { type BunHandlerOptions, toBunHandler } from "./handler.js";
 import { type BunServer, bun } from "./types.js";
 
@@ -7,7 +7,7 @@ export interface ServeOptions extends Omit<BunHandlerOptions, "loopback" | "idle
   port?: number;
   /** Default 127.0.0.1: local servers should not be reachable from the network. */
   hostname?: string;
-  /** The MCP endpoint path. Default "/mcp"; other paths answer 404. */
+  /** The MCP endpoint path. Default "/mcp"; other paths answer 404, except its OAuth protected-resource metadata (RFC 9728). */
   path?: string;
   /**
    * Seconds an idle connection stays open (Bun's `idleTimeout`, at most 255). It does not apply
@@ -48,7 +48,7 @@ export async function serve(server: Server<any>, options: ServeOptions = {}): Pr
     hostname,
     ...(options.idleTimeout === undefined ? {} : { idleTimeout: options.idleTimeout }),
     fetch(request, self) {
-      if (pathnameOf(request.url) !== path) {
+      if (!isServedPath(pathnameOf(request.url), path)) {
         return new Response(notFound, { status: 404, headers: { "content-type": "application/json" } });
       }
       return handler(request, self);

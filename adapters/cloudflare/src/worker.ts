@@ -1,4 +1,4 @@
-import { type HostContext, type Server, type Storage, TASK_METHODS, classifyPost } from "@wisp/core";
+import { type HostContext, type Server, type Storage, TASK_METHODS, classifyPost, isServedPath } from "@wisp/core";
 import { hubBus, memoryBus, routedBus } from "./bus.js";
 import { BROADCAST_CHANNEL, HUB_NAME, INTERNAL, ROLE, type Role, isMintedSessionId, mintSessionId, stripInternal, tasksName } from "./internal.js";
 import { type BuildServer, type CloudflareOptions, buildWith, namespaceOf } from "./options.js";
@@ -50,7 +50,7 @@ export function createWorker<Env = unknown>(build: BuildServer<Env>, options: Cl
 
   return {
     async fetch(request, env, ctx) {
-      if (path !== null && new URL(request.url).pathname !== path) {
+      if (path !== null && !isServedPath(new URL(request.url).pathname, path)) {
         return new Response("Not Found", { status: 404, headers: { "content-type": "text/plain" } });
       }
       const { server, namespace, pending } = setup(env);

@@ -1,4 +1,4 @@
-import type { Server } from "@wisp/core";
+import { type Server, isServedPath } from "@wisp/core";
 import { type DenoHandlerOptions, toDenoHandler } from "./handler.js";
 import { type DenoHttpServer, deno } from "./types.js";
 
@@ -7,7 +7,7 @@ export interface ServeOptions extends Omit<DenoHandlerOptions, "loopback"> {
   port?: number;
   /** Default 127.0.0.1: local servers should not be reachable from the network. */
   hostname?: string;
-  /** The MCP endpoint path. Default "/mcp"; other paths answer 404. */
+  /** The MCP endpoint path. Default "/mcp"; other paths answer 404, except its OAuth protected-resource metadata (RFC 9728). */
   path?: string;
   /** Aborting it shuts the server down, as `shutdown()` does. */
   signal?: AbortSignal;
@@ -48,7 +48,7 @@ export async function serve(server: Server<any>, options: ServeOptions = {}): Pr
     onListen: () => {}, // the caller prints the URL it wants
     onError: () => new Response(INTERNAL_ERROR, { status: 500, headers: { "content-type": "application/json" } }),
     handler(request, info) {
-      if (new URL(request.url).pathname !== path) {
+      if (!isServedPath(new URL(request.url).pathname, path)) {
         return new Response(notFound, { status: 404, headers: { "content-type": "application/json" } });
       }
       return handler(request, info);

@@ -1,6 +1,6 @@
 import { type IncomingMessage, type ServerResponse, createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import type { Server } from "@wisp/core";
+import { type Server, isServedPath } from "@wisp/core";
 import { type NodeHandlerOptions, toNodeHandler } from "./handler.js";
 
 export interface ServeOptions extends Omit<NodeHandlerOptions, "loopback"> {
@@ -8,7 +8,7 @@ export interface ServeOptions extends Omit<NodeHandlerOptions, "loopback"> {
   port?: number;
   /** Default 127.0.0.1: local servers should not be reachable from the network. */
   hostname?: string;
-  /** The MCP endpoint path. Default "/mcp"; other paths answer 404. */
+  /** The MCP endpoint path. Default "/mcp"; other paths answer 404, except its OAuth protected-resource metadata (RFC 9728). */
   path?: string;
   /** How long `close()` waits for open requests before cutting connections (ms). Default 5 000. */
   shutdownTimeout?: number;
@@ -38,7 +38,7 @@ export async function serve(server: Server<any>, options: ServeOptions = {}): Pr
   const node = createHttpServer((req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? "/";
     const pathname = url.includes("?") ? url.slice(0, url.indexOf("?")) : url;
-    if (pathname !== path) {
+    if (!isServedPath(pathname, path)) {
       res.writeHead(404, { "content-type": "application/json" });
       res.end(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32000, message: `Not found: the MCP endpoint is ${path}` } }));
       return;

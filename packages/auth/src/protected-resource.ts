@@ -187,6 +187,8 @@ export function protectedResource(options: ProtectedResourceOptions): RequestHoo
     if (verified.clientId !== undefined) auth.clientId = verified.clientId;
     if (verified.expiresAt !== undefined) auth.expiresAt = verified.expiresAt;
     host.auth = auth;
+    // Per-feature `scopes` checks in the core name the metadata in their 403 step-up challenge.
+    host.resourceMetadata = resourceMetadata;
     return undefined;
   };
 }

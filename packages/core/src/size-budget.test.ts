@@ -18,12 +18,15 @@ import { describe, expect, it } from "vitest";
  * `npm run bench` reports the same number, with the quickstart server and the SDK for comparison.
  */
 /**
- * The target is 15 KB; today the core is ≈ 34.7 KB (the issue note has the esbuild breakdown:
+ * The target is 15 KB; today the core is ≈ 36.5 KB (the issue note has the esbuild breakdown:
  * @cfworker/json-schema, the RFC 6570 matcher and both protocol legs). Until it is cut, this guard
  * holds today's size plus 1 KB so nothing grows unnoticed; lower it as the core shrinks.
+ * Raised once, from 36 KB: scale-out (leases, compare-and-swap, control messages that survive a
+ * dropped bus, storage errors as 503) and the OAuth seams (per-feature scopes, metadata paths)
+ * added ≈ 1.6 KB.
  */
 const TARGET_BYTES = 15 * 1024;
-const BUDGET_BYTES = 36 * 1024;
+const BUDGET_BYTES = 37.5 * 1024;
 const SCHEMA_LIBRARIES = ["valibot", "@valibot/to-json-schema", "zod", "zod/*", "arktype", "arktype/*"];
 
 async function bundleCore() {

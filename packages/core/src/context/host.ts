@@ -18,6 +18,11 @@ export interface HostContext {
    * `auth.principal` binds 2025 sessions, 2026 `requestState` and tasks to that caller.
    */
   auth?: AuthInfo;
+  /**
+   * The RFC 9728 protected-resource metadata URL, when the endpoint is protected by OAuth (set by
+   * `@wisp/auth`): 403 step-up challenges for features with `scopes` name it.
+   */
+  resourceMetadata?: string;
   /** @deprecated Set `auth: { principal }` instead; this is read only when `auth.principal` is absent. */
   principal?: string;
   /** Transport facts when the request did not come over HTTP (the stdio adapter sets `{ type: "stdio", env, pid }`). */

@@ -1,5 +1,6 @@
 import type { HostContext } from "../context/host.js";
 import { ErrorCode, HttpError } from "../protocol/errors.js";
+import { type RequestId, errorMessage } from "../protocol/jsonrpc.js";
 
 /**
  * What the core reads from an HTTP request. A web `Request` is one source; the Node
@@ -43,6 +44,10 @@ export const jsonOutcome = (status: number, headers: Record<string, string>, bod
 });
 
 export const accepted = (headers: Record<string, string>): Outcome => ({ status: 202, headers, body: null });
+
+/** A request refused with an error that fixes its own HTTP status and headers (403 step-up, …). */
+export const refusedOutcome = (id: RequestId | null, error: HttpError, headers: Record<string, string>): Outcome =>
+  jsonOutcome(error.status, { ...headers, ...error.headers }, errorMessage(id, error));
 
 export const tooLarge = (limit: number) =>
   new HttpError(413, ErrorCode.InvalidRequest, `Payload too large: the request body exceeds the ${limit}-byte limit`);

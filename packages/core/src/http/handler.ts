@@ -1,12 +1,13 @@
 import { type HostContext, withAuthPrincipal } from "../context/host.js";
 import { httpTransport } from "../context/transport.js";
-import { ErrorCode, HttpError, McpError, StorageUnavailableError } from "../protocol/errors.js";
+import { ErrorCode, HttpError, McpError } from "../protocol/errors.js";
 import { type JsonRpcRequest, errorMessage, parseBody, toMcpError, toMessage } from "../protocol/jsonrpc.js";
 import type { Registry } from "../server/registry.js";
 import { classifyPost } from "./classify.js";
 import { type Exchange, type Incoming, type Outcome, accepted, fromRequest, jsonOutcome, toResponse } from "./exchange.js";
 import { ALLOWED_METHODS, acceptable, accepts, corsHeaders, guardOrigin, originAllowed, preflight } from "./guard.js";
 import { runHooks } from "./hooks.js";
+import { isMetadataPath, pathnameOf } from "./paths.js";
 
 export interface HttpHandler {
   handle(request: Request, host?: HostContext): Promise<Response>;
@@ -46,15 +47,20 @@ export function createHttpHandler(server: Registry, eras: { sessions: SessionHan
     const headers = allowed && origin !== null ? corsHeaders(origin) : {};
     let host = withAuthPrincipal(hostIn);
     try {
-      guardOrigin(options, origin, allowed, exchange, host);
+      // Protected-resource metadata is public and answered by an auth hook, preflight included.
+      const metadata = exchange.url.includes("/.well-known/") && isMetadataPath(pathnameOf(exchange.url));
+      if (!metadata) guardOrigin(options, origin, allowed, exchange, host);
       // A preflight carries no credentials: answer it before auth hooks could refuse it.
-      if (exchange.method === "OPTIONS") return preflight(exchange, headers);
+      if (exchange.method === "OPTIONS" && !metadata) return preflight(exchange, headers);
       if (server.requestHooks.length > 0) {
         // Hooks may add assigns or auth: give them a host of their own to write to.
         host = { ...host, assigns: { ...host?.assigns } };
         const early = await runHooks(server.requestHooks, exchange, host);
         if (early) return { ...early, headers: { ...headers, ...early.headers } };
         host = withAuthPrincipal(host); // a hook may still name the caller the deprecated way
+      }
+      if (metadata) {
+        throw new HttpError(404, ErrorCode.BadRequest, "Not found: this server publishes no protected-resource metadata (it has no OAuth protection configured)");
       }
       if (server.telemetry.has("connect") || server.telemetry.has("disconnect")) return await observed(exchange, host, headers);
       return await route(exchange, host, headers);
@@ -171,6 +177,6 @@ function errorOutcome(error: unknown, headers: Record<string, string>): Outcome 
   const status = error instanceof HttpError ? error.status : error instanceof McpError ? 400 : 500;
   const outcome = jsonOutcome(status, headers, errorMessage(null, toMcpError(error)));
   if (status === 405) outcome.headers.allow = ALLOWED_METHODS;
-  if (error instanceof StorageUnavailableError) outcome.headers["retry-after"] = String(error.retryAfterSeconds);
+  if (error instanceof HttpError) Object.assign(outcome.headers, error.headers);
   return outcome;
 }

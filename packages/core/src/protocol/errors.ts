@@ -1,3 +1,5 @@
+import { wwwAuthenticate } from "../auth/www-authenticate.js";
+
 /** JSON-RPC and MCP error codes. Names follow the spec; numbers are the wire values. */
 export const ErrorCode = {
   ParseError: -32700,
@@ -11,6 +13,8 @@ export const ErrorCode = {
   RequestTimeout: -32001,
   ResourceNotFound: -32002,
   UrlElicitationRequired: -32042,
+  /** A valid token lacks scopes a feature needs (HTTP 403, step-up). */
+  InsufficientScope: -32011,
   /** 2026-07-28 era. */
   HeaderMismatch: -32020,
   MissingRequiredClientCapability: -32021,
@@ -43,7 +47,7 @@ export class McpError extends Error {
   }
 }
 
-/** An error that also fixes the HTTP status of the response carrying it (400, 404, 413, …). */
+/** An error that also fixes the HTTP status (400, 404, 413, …) and headers of the response carrying it. */
 export class HttpError extends McpError {
   override name = "HttpError";
   constructor(
@@ -51,8 +55,28 @@ export class HttpError extends McpError {
     code: ErrorCodeValue,
     message: string,
     data?: unknown,
+    /** Headers the response carries, e.g. a `WWW-Authenticate` challenge. */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(code, message, data);
+  }
+}
+
+/**
+ * The caller's token is valid but lacks scopes this call needs: `403` with a `Bearer
+ * error="insufficient_scope"` challenge naming every scope to ask for (step-up authorization).
+ */
+export class InsufficientScopeError extends HttpError {
+  override name = "InsufficientScopeError";
+  constructor(
+    readonly requiredScopes: readonly string[],
+    /** Scopes to ask the authorization server for: what the token has plus what is missing. */
+    scope: readonly string[],
+    /** The RFC 9728 metadata URL, when the server publishes one (`HostContext.resourceMetadata`). */
+    resourceMetadata?: string,
+  ) {
+    const challenge = wwwAuthenticate({ method: "Bearer", error: "insufficient_scope", scope: scope.join(" "), resourceMetadata });
+    super(403, ErrorCode.InsufficientScope, `Forbidden: this call needs the scopes ${requiredScopes.join(", ")}; ask the authorization server for them`, { requiredScopes }, { "www-authenticate": challenge });
   }
 }
 
@@ -70,7 +94,9 @@ export class StorageUnavailableError extends HttpError {
     /** Seconds the client should wait before retrying (`Retry-After`). */
     readonly retryAfterSeconds = 1,
   ) {
-    super(503, ErrorCode.InternalError, `Service unavailable: the server's storage did not answer; retry in ${retryAfterSeconds} s`);
+    super(503, ErrorCode.InternalError, `Service unavailable: the server's storage did not answer; retry in ${retryAfterSeconds} s`, undefined, {
+      "retry-after": String(retryAfterSeconds),
+    });
   }
 }
 

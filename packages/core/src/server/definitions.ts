@@ -25,6 +25,12 @@ export interface ToolConfig<I extends SchemaLike | undefined, O extends SchemaLi
   /** Serve only to 2025-era sessions ("legacy") or 2026-era requests ("modern"). */
   era?: Era;
   visible?: Visibility;
+  /**
+   * OAuth scopes a caller's token must carry to use this (with `@wisp/auth` or any host that sets
+   * `auth.scopes`): a call without them gets 403 with a step-up challenge. Lists still show it,
+   * so a client learns it exists and can ask for the scopes.
+   */
+  scopes?: string[];
   title?: string;
   description: string;
   /** Arguments schema: valibot, zod, arktype (Standard Schema) or raw JSON Schema. */
@@ -62,6 +68,12 @@ export interface ToolDefinition {
 export interface ResourceConfig {
   era?: Era;
   visible?: Visibility;
+  /**
+   * OAuth scopes a caller's token must carry to use this (with `@wisp/auth` or any host that sets
+   * `auth.scopes`): a call without them gets 403 with a step-up challenge. Lists still show it,
+   * so a client learns it exists and can ask for the scopes.
+   */
+  scopes?: string[];
   /** 2026-era caching hint for `resources/read` of this resource. */
   cache?: CacheHint;
   name: string;
@@ -110,6 +122,12 @@ export interface PromptArgument {
 export interface PromptConfig<S extends SchemaLike | undefined, A extends Assigns> {
   era?: Era;
   visible?: Visibility;
+  /**
+   * OAuth scopes a caller's token must carry to use this (with `@wisp/auth` or any host that sets
+   * `auth.scopes`): a call without them gets 403 with a step-up challenge. Lists still show it,
+   * so a client learns it exists and can ask for the scopes.
+   */
+  scopes?: string[];
   title?: string;
   description: string;
   /** Arguments schema (an object of strings). Its properties become the prompt's listed arguments. */

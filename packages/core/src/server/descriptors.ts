@@ -56,9 +56,9 @@ function promptArguments(schema: JsonSchema) {
 
 /**
  * A resource or template list entry: the config as given, without the keys that are Wisp's own
- * (era, visibility, caching, completion, listing, the session handler key and its data).
+ * (era, visibility, caching, scopes, completion, listing, the session handler key and its data).
  */
 export function resourceDescriptor(address: { uri: string } | { uriTemplate: string }, config: object): Record<string, unknown> {
-  const { era: _e, visible: _v, cache: _c, complete: _p, list: _l, handler: _h, data: _d, ...listed } = config as Record<string, unknown>;
+  const { era: _e, visible: _v, cache: _c, scopes: _s, complete: _p, list: _l, handler: _h, data: _d, ...listed } = config as Record<string, unknown>;
   return prune({ ...address, ...listed });
 }

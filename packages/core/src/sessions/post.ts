@@ -2,7 +2,8 @@ import { Context } from "../context/context.js";
 import { httpTransport } from "../context/transport.js";
 import { invoke } from "../features/invoke.js";
 import { type Call, methodHandlers } from "../features/methods.js";
-import { type Incoming, type Outcome, accepted, jsonOutcome } from "../http/exchange.js";
+import { missingScopeError } from "../features/scopes.js";
+import { type Incoming, type Outcome, accepted, jsonOutcome, refusedOutcome } from "../http/exchange.js";
 import { ErrorCode, HttpError, McpError } from "../protocol/errors.js";
 import {
   type JsonRpcMessage,
@@ -40,6 +41,8 @@ export async function sessionPost(state: SessionState, body: unknown, incoming: 
     return accepted(incoming.responseHeaders);
   }
   const request = message as JsonRpcRequest;
+  const refused = missingScopeError(state.server, request.method, request.params ?? {}, incoming.host);
+  if (refused) return refusedOutcome(request.id, refused, incoming.responseHeaders);
   return new Promise<Outcome>((resolve) => {
     const response = callResponse(state, session, request, incoming.canStream, incoming.responseHeaders, resolve);
     const done = state.busy.enter(session.sessionId);
@@ -148,6 +151,12 @@ async function batch(state: SessionState, items: unknown[], session: LoadedSessi
     else if (isNotification(message)) await onNotification(state, message, session);
     else {
       const request = message as JsonRpcRequest;
+      // Inside a batch a refusal can only be this item's error: the batch has one HTTP status.
+      const refused = missingScopeError(state.server, request.method, request.params ?? {}, incoming.host);
+      if (refused) {
+        replies.push(errorMessage(request.id, refused));
+        continue;
+      }
       const reply = await new Promise<string>((resolve) => {
         // Batch members answer inside the batch's JSON array, so they never stream.
         const response = new SessionCallResponse({

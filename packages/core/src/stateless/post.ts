@@ -4,7 +4,8 @@ import { httpTransport } from "../context/transport.js";
 import { InputRequired } from "../context/wire.js";
 import { invoke } from "../features/invoke.js";
 import { type Call, methodHandlers } from "../features/methods.js";
-import { type Incoming, type Outcome, accepted, jsonOutcome } from "../http/exchange.js";
+import { missingScopeError } from "../features/scopes.js";
+import { type Incoming, type Outcome, accepted, jsonOutcome, refusedOutcome } from "../http/exchange.js";
 import { ErrorCode, McpError } from "../protocol/errors.js";
 import { type RequestId, errorMessage, isResponse, resultMessage, toMcpError, toMessage } from "../protocol/jsonrpc.js";
 import { META } from "../protocol/meta.js";
@@ -75,6 +76,8 @@ export async function statelessPost(state: StatelessState, body: unknown, incomi
     const why = REMOVED_IN_STATELESS.has(method) ? `${method} is not part of protocol ${version}` : method;
     return fail(404, ErrorCode.MethodNotFound, `Method not found: ${why}`);
   }
+  const refused = missingScopeError(server, method, params, host);
+  if (refused) return refusedOutcome(id, refused, responseHeaders);
   const tool = method === "tools/call" ? server.tools.get(String(params.name)) : undefined;
   const asTask = tool?.config.task !== undefined && tool.config.era !== "legacy" && declaresTasks(capabilities);
   if (tool?.config.task === "required" && !asTask && tool.config.era !== "legacy") {

@@ -1,0 +1,30 @@
+import type { HostContext } from "../context/host.js";
+import { InsufficientScopeError } from "../protocol/errors.js";
+import type { Registry } from "../server/registry.js";
+
+/**
+ * The scopes a call needs beyond the endpoint's own: a tool's, prompt's or resource's `scopes`.
+ * Checked before the call runs, while its response can still be a plain HTTP 403 (step-up).
+ */
+export function requiredScopes(server: Registry, method: string, params: Record<string, unknown>): readonly string[] | undefined {
+  if (method === "tools/call") return server.tools.get(String(params.name))?.config.scopes;
+  if (method === "prompts/get") return server.prompts.get(String(params.name))?.config.scopes;
+  if (method === "resources/read") {
+    const uri = String(params.uri);
+    const fixed = server.resources.get(uri);
+    if (fixed) return fixed.config.scopes;
+    for (const template of server.templates.values()) if (template.template.match(uri)) return template.config.scopes;
+  }
+  return undefined;
+}
+
+/** The refusal (403 with a step-up challenge) when the caller lacks a scope the call needs, else undefined. */
+export function missingScopeError(server: Registry, method: string, params: Record<string, unknown>, host: HostContext | undefined): InsufficientScopeError | undefined {
+  const required = requiredScopes(server, method, params);
+  if (!required?.length) return undefined;
+  const granted = host?.auth?.scopes ?? [];
+  if (required.every((scope) => granted.includes(scope))) return undefined;
+  // Ask for everything at once: what the token already has plus what is missing (a client that
+  // replaces its scope with the challenge's must not lose the scopes the endpoint needs).
+  return new InsufficientScopeError(required, [...new Set([...granted, ...required])], host?.resourceMetadata);
+}
