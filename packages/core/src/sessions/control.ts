@@ -81,33 +81,23 @@ export class SessionControl {
   }
 
   /** Runs `onEnd` when the session is deleted on any instance. */
-  async onSessionEnd(sessionId: string, onEnd: () => void): Promise<() => void> {
-    let set = this.#enders.get(sessionId);
-    if (!set) this.#enders.set(sessionId, (set = new Set()));
-    set.add(onEnd);
-    const forget = () => {
-      set.delete(onEnd);
-      if (set.size === 0 && this.#enders.get(sessionId) === set) this.#enders.delete(sessionId);
-    };
-    const release = await this.#acquire(sessionId).catch((error) => {
-      forget();
-      throw error;
-    });
-    return () => {
-      forget();
-      release();
-    };
+  onSessionEnd(sessionId: string, onEnd: () => void): Promise<() => void> {
+    return this.#listen(this.#enders, sessionId, onEnd);
   }
 
   /** Runs `stop` when another GET takes the session's stream over from `owner`, or resumes `streamId`. */
-  async onStreamTaken(sessionId: string, owner: string, streamId: string, stop: () => void): Promise<() => void> {
-    let set = this.#holders.get(sessionId);
-    if (!set) this.#holders.set(sessionId, (set = new Set()));
-    const holder = { owner, streamId, stop };
-    set.add(holder);
+  onStreamTaken(sessionId: string, owner: string, streamId: string, stop: () => void): Promise<() => void> {
+    return this.#listen(this.#holders, sessionId, { owner, streamId, stop });
+  }
+
+  /** Adds `item` to the session's set in `registry` while this instance hears the control channel; the result removes it. */
+  async #listen<T>(registry: Map<string, Set<T>>, sessionId: string, item: T): Promise<() => void> {
+    let set = registry.get(sessionId);
+    if (!set) registry.set(sessionId, (set = new Set()));
+    set.add(item);
     const forget = () => {
-      set.delete(holder);
-      if (set.size === 0 && this.#holders.get(sessionId) === set) this.#holders.delete(sessionId);
+      set.delete(item);
+      if (set.size === 0 && registry.get(sessionId) === set) registry.delete(sessionId);
     };
     const release = await this.#acquire(sessionId).catch((error) => {
       forget();
