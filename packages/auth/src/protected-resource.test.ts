@@ -246,3 +246,32 @@ describe("authorization server unavailable → 503 with Retry-After, within the 
     expect(response.headers.get("retry-after")).toBe("30");
   });
 });
+
+describe("requestState is bound to the token's principal (2026-07-28 input rounds)", () => {
+  it("a requestState issued to one caller and replayed with another caller's token → -32602; its own caller completes", async () => {
+    const s = createServer({ name: "guarded", version: "1" })
+      .tool("confirm", { description: "Asks before acting" }, async (_args, ctx) => {
+        const answer = await ctx.elicit({ key: "sure", message: "Sure?", schema: { type: "object", properties: { ok: { type: "boolean" } } } });
+        return answer.action === "accept" ? `done for ${ctx.auth?.principal}` : "not done";
+      })
+      .onRequest(protectedResource({ resource: RESOURCE, authorizationServers: [AS], verifier: jwt() }));
+    const meta = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": { elicitation: {} } };
+    const call = (token: string, params: Record<string, unknown>) =>
+      s.handle(
+        new Request(RESOURCE, {
+          method: "POST",
+          headers: { ...JSON_AND_SSE, authorization: `Bearer ${token}`, "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": "confirm" },
+          body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "confirm", arguments: {}, _meta: meta, ...params } }),
+        }),
+      );
+    const alice = await keys.sign({ sub: "alice" });
+    const bob = await keys.sign({ sub: "bob" });
+    const round1 = await (await call(alice, {})).json();
+    expect(round1.result.resultType).toBe("input_required");
+    const retry = { requestState: round1.result.requestState, inputResponses: { sure: { action: "accept", content: { ok: true } } } };
+    const replayed = await (await call(bob, retry)).json();
+    expect(replayed.error).toEqual({ code: -32602, message: "Invalid requestState: issued to another caller; start over without requestState" });
+    const completed = await (await call(alice, retry)).json();
+    expect(completed.result.content[0].text).toBe("done for alice");
+  });
+});
