@@ -87,6 +87,17 @@ describe.each(ROUTES)("examples/next under `next start`: $path ($runtime runtime
   });
 });
 
+describe("examples/next: the OAuth protected-resource metadata route", () => {
+  it("reaches the Wisp server (which, with no auth hook configured, answers its own 404 JSON-RPC error)", async () => {
+    for (const path of ["/.well-known/oauth-protected-resource/mcp", "/.well-known/oauth-protected-resource"]) {
+      const response = await fetch(`${base}${path}`);
+      expect(response.status).toBe(404);
+      expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+      expect((await response.json()).error.message).toMatch(/no protected-resource metadata/);
+    }
+  });
+});
+
 describe("next start", () => {
   it("logged no errors while serving both routes", () => {
     expect(next?.output() ?? "").not.toMatch(/\b(Error|TypeError|ReferenceError)\b/);
