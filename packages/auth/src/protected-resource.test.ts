@@ -275,3 +275,28 @@ describe("requestState is bound to the token's principal (2026-07-28 input round
     expect(completed.result.content[0].text).toBe("done for alice");
   });
 });
+
+describe("per-feature scopes behind protectedResource", () => {
+  it("a valid token without a tool's own scope → 403 step-up naming this server's metadata and every scope to ask for", async () => {
+    const s = createServer({ name: "guarded", version: "1" })
+      .tool("purge", { description: "Deletes everything", scopes: ["mcp:admin"] }, () => "purged")
+      .onRequest(protectedResource({ resource: RESOURCE, authorizationServers: [AS], requiredScopes: ["mcp:tools"], verifier: jwt() }));
+    const call = async (token: string) => {
+      const opened = await post(s, { authorization: `Bearer ${token}` });
+      const sessionId = opened.headers.get("mcp-session-id")!;
+      return s.handle(
+        new Request(RESOURCE, {
+          method: "POST",
+          headers: { ...JSON_AND_SSE, authorization: `Bearer ${token}`, "mcp-session-id": sessionId },
+          body: JSON.stringify({ jsonrpc: "2.0", id: 5, method: "tools/call", params: { name: "purge" } }),
+        }),
+      );
+    };
+    const refused = await call(await keys.sign({ scope: "mcp:tools" }));
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get("www-authenticate")).toBe(`Bearer error="insufficient_scope", resource_metadata="${metadataUrl(RESOURCE)}", scope="mcp:tools mcp:admin"`);
+    expect((await refused.json()).error).toMatchObject({ code: -32011, data: { requiredScopes: ["mcp:admin"] } });
+    const allowed = await call(await keys.sign({ scope: "mcp:tools mcp:admin" }));
+    expect((await allowed.json()).result.content[0].text).toBe("purged");
+  });
+});
