@@ -18,9 +18,23 @@ export interface DevAuthorizationServer {
   close(): Promise<void>;
 }
 
-export async function startDevAuthorizationServer(options: { resource: string; scopes: string[]; port?: number }): Promise<DevAuthorizationServer> {
+export interface DevAuthorizationServerOptions {
+  /** The MCP endpoint's resource URI: the audience of the access tokens when a client names none. */
+  resource: string;
+  scopes: string[];
+  port?: number;
+  /** Access token lifetime, seconds. Default 300. */
+  accessTokenTTL?: number;
+  /** Sees the path of every request (tests count registrations, token requests…). */
+  onRequest?: (path: string) => void;
+}
+
+export async function startDevAuthorizationServer(options: DevAuthorizationServerOptions): Promise<DevAuthorizationServer> {
   let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.end();
-  const http = createServer((req, res) => handler(req, res));
+  const http = createServer((req, res) => {
+    options.onRequest?.((req.url ?? "/").split("?")[0]!);
+    handler(req, res);
+  });
   await new Promise<void>((resolve, reject) => {
     http.once("error", reject);
     http.listen(options.port ?? 0, "127.0.0.1", () => resolve());
@@ -50,7 +64,7 @@ export async function startDevAuthorizationServer(options: { resource: string; s
         getResourceServerInfo: (_ctx: unknown, indicator: string) => ({
           audience: indicator,
           scope: options.scopes.join(" "),
-          accessTokenTTL: 300,
+          accessTokenTTL: options.accessTokenTTL ?? 300,
           accessTokenFormat: "jwt",
           jwt: { sign: { alg: "RS256" } },
         }),

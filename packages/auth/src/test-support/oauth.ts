@@ -5,92 +5,30 @@
  * the official MCP SDK clients (v1 and v2) whose `redirectToAuthorization` follows the
  * authorization URL's redirects with a cookie jar, as a browser would, and captures the callback.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
-import Provider from "oidc-provider";
-import { listen } from "./servers.js";
+import { startDevAuthorizationServer } from "../../../../examples/oauth/src/authorization-server.js";
 
 /** The user every interaction logs in. */
-export const ACCOUNT = "alice";
+export { ACCOUNT } from "../../../../examples/oauth/src/authorization-server.js";
 
 /**
- * oidc-provider on 127.0.0.1 (free port): authorization code + PKCE, dynamic registration, JWT access
- * tokens (RS256) for any resource indicator, `defaultResource` for requests without one. Login and
- * consent are answered by a route that approves everything (no UI).
+ * The example's development authorization server (examples/oauth: oidc-provider on 127.0.0.1,
+ * authorization code + PKCE, dynamic registration, JWT access tokens for any resource indicator,
+ * login and consent approved as "alice"), with counts of the requests the tests look at.
  */
 export async function startInteractiveAuthorizationServer(options: { defaultResource: string; scopes?: string[]; accessTokenTTL?: number }) {
-  const scopes = options.scopes ?? ["mcp:tools", "mcp:admin"];
-  let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.end();
   const counts = { registration: 0, authorization: 0, token: 0, interactions: 0 };
-  const http = await listen((req, res) => {
-    const path = (req.url ?? "/").split("?")[0]!;
-    if (path === "/reg") counts.registration++;
-    if (path === "/auth") counts.authorization++;
-    if (path === "/token") counts.token++;
-    handler(req, res);
-  });
-  const issuer = http.origin;
-  const provider = new Provider(issuer, {
-    scopes: ["openid", "offline_access", ...scopes],
-    findAccount: (_ctx: unknown, accountId: string) => ({ accountId, claims: () => ({ sub: accountId }) }),
-    ttl: { AuthorizationCode: 60, Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 300, RegistrationAccessToken: 86_400 },
-    // Dynamic registration restricts later requests to the registered `scope`: drop it so a client may ask for more (step-up).
-    extraClientMetadata: {
-      properties: ["x"],
-      validator(_ctx: unknown, _key: string, _value: unknown, metadata: Record<string, unknown>) {
-        delete metadata.scope;
-      },
-    },
-    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
-    features: {
-      devInteractions: { enabled: false },
-      registration: { enabled: true },
-      resourceIndicators: {
-        enabled: true,
-        defaultResource: () => options.defaultResource,
-        useGrantedResource: () => true,
-        getResourceServerInfo: (_ctx: unknown, indicator: string) => ({
-          audience: indicator,
-          scope: scopes.join(" "),
-          accessTokenTTL: options.accessTokenTTL ?? 300,
-          accessTokenFormat: "jwt",
-          jwt: { sign: { alg: "RS256" } },
-        }),
-      },
+  const server = await startDevAuthorizationServer({
+    resource: options.defaultResource,
+    scopes: options.scopes ?? ["mcp:tools", "mcp:admin"],
+    accessTokenTTL: options.accessTokenTTL,
+    onRequest: (path) => {
+      if (path === "/reg") counts.registration++;
+      else if (path === "/auth") counts.authorization++;
+      else if (path === "/token") counts.token++;
+      else if (path.startsWith("/interaction/")) counts.interactions++;
     },
   });
-  const callback = provider.callback();
-
-  async function interaction(req: IncomingMessage, res: ServerResponse) {
-    counts.interactions++;
-    const details = await provider.interactionDetails(req, res);
-    if (details.prompt.name === "login") {
-      await provider.interactionFinished(req, res, { login: { accountId: ACCOUNT } }, { mergeWithLastSubmission: false });
-      return;
-    }
-    if (details.prompt.name === "consent") {
-      const grant = new provider.Grant({ accountId: details.session?.accountId ?? ACCOUNT, clientId: String(details.params.client_id) });
-      const missing = details.prompt.details;
-      if (missing.missingOIDCScope?.length) grant.addOIDCScope(missing.missingOIDCScope.join(" "));
-      for (const [indicator, wanted] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(indicator, wanted.join(" "));
-      const grantId = await grant.save();
-      await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
-      return;
-    }
-    res.writeHead(400, { "content-type": "text/plain" }).end(`unexpected prompt ${details.prompt.name}`);
-  }
-
-  handler = (req, res) => {
-    if ((req.url ?? "").startsWith("/interaction/")) {
-      interaction(req, res).catch((error: unknown) => {
-        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
-        res.end(`interaction failed: ${error instanceof Error ? error.message : String(error)}`);
-      });
-      return;
-    }
-    callback(req, res);
-  };
-
-  return { issuer, jwksUri: `${issuer}/jwks`, counts, close: http.close };
+  return { issuer: server.issuer, jwksUri: server.jwksUri, counts, close: server.close };
 }
 
 /** What a browser would have done, as far as the test can see. */
