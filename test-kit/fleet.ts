@@ -4,10 +4,9 @@
  * Members start on a port of their own choosing (PORT=0) and keep it for life, so one can be
  * killed with SIGKILL and restarted where the proxy expects it. Every process is stopped by PID.
  */
-import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect } from "vitest";
-import { type Running, root, startProcess, stop, withTimeout } from "./process.js";
+import { type Running, root, scriptCommand, startProcess, stop, withTimeout } from "./process.js";
 import { type RedisServer, startRedis } from "./redis.js";
 import { type RoundRobin, startRoundRobin } from "./round-robin.js";
 
@@ -70,22 +69,6 @@ export function fixtureCommand(runtime: FixtureRuntime): { bin: string; args: st
     return { bin: process.execPath, args: ["--conditions=wisp-source", "--import", "tsx", join(root, "examples/conformance/src/main.ts")], env: {} };
   }
   return scriptCommand(runtime === "bun" ? "fixture:bun" : "fixture:deno");
-}
-
-/** `"A=1 deno run --flag file.ts"` of the root package.json → env { A: "1" }, the binary in node_modules/.bin, its args. */
-function scriptCommand(name: string): { bin: string; args: string[]; env: Record<string, string> } {
-  const scripts = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
-  const script = scripts[name];
-  if (!script) throw new Error(`the root package.json has no "${name}" script`);
-  const words = script.trim().split(/\s+/);
-  const env: Record<string, string> = {};
-  while (/^[A-Z_][A-Z0-9_]*=/.test(words[0])) {
-    const [key, ...value] = words.shift()!.split("=");
-    env[key] = value.join("=");
-  }
-  const bin = join(root, "node_modules/.bin", words.shift()!);
-  if (!existsSync(bin)) throw new Error(`${bin} is missing: run npm ci (bun and deno are devDependencies of @wisp/bun and @wisp/deno)`);
-  return { bin, args: words, env };
 }
 
 const alive = (running: Running | undefined) => running !== undefined && running.child.exitCode === null && running.child.signalCode === null;

@@ -4,6 +4,7 @@
  * vitest hooks, and killed on exit if a test left one behind. Plus freePort, withTimeout, sleep.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { createServer as createNetServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -197,3 +198,19 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** `"A=1 deno run --flag file.ts"` of the root package.json → env { A: "1" }, the binary in node_modules/.bin, its args. */
+export function scriptCommand(name: string): { bin: string; args: string[]; env: Record<string, string> } {
+  const scripts = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+  const script = scripts[name];
+  if (!script) throw new Error(`the root package.json has no "${name}" script`);
+  const words = script.trim().split(/\s+/);
+  const env: Record<string, string> = {};
+  while (/^[A-Z_][A-Z0-9_]*=/.test(words[0])) {
+    const [key, ...value] = words.shift()!.split("=");
+    env[key] = value.join("=");
+  }
+  const bin = join(root, "node_modules/.bin", words.shift()!);
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: run npm ci (bun and deno are devDependencies of @wisp/bun and @wisp/deno)`);
+  return { bin, args: words, env };
+}

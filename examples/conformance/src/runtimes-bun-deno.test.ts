@@ -9,33 +9,15 @@
  * - the official conformance suite, both requirement sets, strict (no failures, no warnings);
  * - SIGTERM: a clean exit.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { describe, expect, it } from "vitest";
 import { expectClean, runRequirements } from "../../../test-kit/conformance.js";
 import { type Json, LATEST, lastMessage, legacyPost, modernMeta, modernPost, textOf } from "../../../test-kit/mcp.js";
-import { type Running, root, startProcess, stop, useRunning, withTimeout } from "../../../test-kit/process.js";
+import { type Running, scriptCommand, startProcess, stop, useRunning, withTimeout } from "../../../test-kit/process.js";
 
 // ---------- the fixture process, as the root script starts it ----------
-
-/** `"A=1 deno run --flag file.ts"` → env { A: "1" }, the binary in node_modules/.bin, its args. */
-function scriptCommand(name: string): { bin: string; args: string[]; env: Record<string, string> } {
-  const scripts = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
-  const script = scripts[name];
-  if (!script) throw new Error(`the root package.json has no "${name}" script`);
-  const words = script.trim().split(/\s+/);
-  const env: Record<string, string> = {};
-  while (/^[A-Z_][A-Z0-9_]*=/.test(words[0])) {
-    const [key, ...value] = words.shift()!.split("=");
-    env[key] = value.join("=");
-  }
-  const bin = join(root, "node_modules/.bin", words.shift()!);
-  if (!existsSync(bin)) throw new Error(`${bin} is missing: run npm ci (bun and deno are devDependencies of @wisp/bun and @wisp/deno)`);
-  return { bin, args: words, env };
-}
 
 /** Starts the fixture on port 0 and resolves with the URL it prints (bounded). */
 function startFixture(scriptName: string): Promise<Running> {
