@@ -7,6 +7,8 @@ export default defineConfig({
   test: {
     include: ["packages/*/src/**/*.test.ts", "adapters/*/src/**/*.test.ts", "examples/*/**/*.test.ts", "scripts/**/*.test.ts"],
     testTimeout: 20_000,
+    // The default output, then one line per failed test at the very end (CI keeps the tail).
+    reporters: ["default", "./test-kit/failure-summary.ts"],
     hookTimeout: 60_000,
   },
 });

@@ -5,7 +5,7 @@
  * killed with SIGKILL and restarted where the proxy expects it. Every process is stopped by PID.
  */
 import { join } from "node:path";
-import { afterAll, beforeAll, expect } from "vitest";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { type Running, root, scriptCommand, startProcess, stop, withTimeout } from "./process.js";
 import { type RedisServer, startRedis } from "./redis.js";
 import { type RoundRobin, startRoundRobin } from "./round-robin.js";
@@ -160,6 +160,17 @@ export function useFleet(options: FleetOptions = {}, hookTimeoutMs = 90_000): ()
   afterAll(async () => {
     await fleet?.stop();
   }, 30_000);
+  // CI shows only the end of a run: a failed test names what each instance printed (a crash, an exit).
+  // A member a failed test left dead (killed, not yet restarted) is started again, so one failure
+  // does not fail every test after it.
+  afterEach(async (context) => {
+    if (!fleet || context.task.result?.state !== "fail") return;
+    const exits = fleet.members.map((m) => `fixture ${m.index}: ${alive(m.running) ? "running" : `not running (exit ${m.running?.child.exitCode ?? "?"}, signal ${m.running?.child.signalCode ?? "-"})`}`);
+    console.error(`[fleet] after a failed test:\n${exits.join("\n")}\n${fleet.outputs().slice(-6_000)}`);
+    for (const member of fleet.members) {
+      if (!alive(member.running)) await fleet.restart(member.index);
+    }
+  }, 60_000);
   return () => {
     if (!fleet) throw new Error("the fleet did not start (see the beforeAll error)");
     return fleet;
@@ -599,29 +610,31 @@ export async function expectResumeOnAnotherInstance(fleet: Fleet): Promise<void>
   expect(call.response.status).toBe(200);
   await call.waitFor((m) => m.params?.progress === 3, 10_000, "progress 3 of 50");
   await fleet.kill(0);
-  await call.waitEnd(5_000, "A's stream to break");
-  const seen = call.events.map(({ id, data }) => ({ id: id!, data }));
-  const streamId = streamOf(seen[0].id);
-  expect(seen[0]).toEqual({ id: `${streamId}_0`, data: "" }); // the priming event
-  const stored = storedEvents(fleet.redis, sessionId, streamId).map(({ id, data }) => ({ id, data }));
-  // Everything the client saw had been stored, in the same order (A may have stored one more).
-  expect(stored.slice(0, seen.length)).toEqual(seen);
-  expect(stored.every((event, seq) => event.id === `${streamId}_${seq}`)).toBe(true);
-
-  const from = seen[1].id; // resume after progress 1
-  const resumed = new SseStream(await sessionGet(B, sessionId, { lastEventId: from }));
   try {
-    expect(resumed.response.status).toBe(200);
-    const expected = stored.slice(2);
-    await resumed.waitForCount(expected.length, 5_000, `the ${expected.length} stored events after ${from}`);
-    await new Promise((r) => setTimeout(r, 300)); // anything extra (a duplicate) would show up now
-    expect(resumed.events.map(({ id, data }) => ({ id, data }))).toEqual(expected);
-    expect(resumed.messages).toEqual(expected.map((_, i) => progressOf(1, i + 2, 50)));
-  } finally {
-    await resumed.cancel();
-  }
+    await call.waitEnd(5_000, "A's stream to break");
+    const seen = call.events.map(({ id, data }) => ({ id: id!, data }));
+    const streamId = streamOf(seen[0].id);
+    expect(seen[0]).toEqual({ id: `${streamId}_0`, data: "" }); // the priming event
+    const stored = storedEvents(fleet.redis, sessionId, streamId).map(({ id, data }) => ({ id, data }));
+    // Everything the client saw had been stored, in the same order (A may have stored one more).
+    expect(stored.slice(0, seen.length)).toEqual(seen);
+    expect(stored.every((event, seq) => event.id === `${streamId}_${seq}`)).toBe(true);
 
-  await fleet.restart(0);
+    const from = seen[1].id; // resume after progress 1
+    const resumed = new SseStream(await sessionGet(B, sessionId, { lastEventId: from }));
+    try {
+      expect(resumed.response.status).toBe(200);
+      const expected = stored.slice(2);
+      await resumed.waitForCount(expected.length, 5_000, `the ${expected.length} stored events after ${from}`);
+      await new Promise((r) => setTimeout(r, 300)); // anything extra (a duplicate) would show up now
+      expect(resumed.events.map(({ id, data }) => ({ id, data }))).toEqual(expected);
+      expect(resumed.messages).toEqual(expected.map((_, i) => progressOf(1, i + 2, 50)));
+    } finally {
+      await resumed.cancel();
+    }
+  } finally {
+    await fleet.restart(0); // a failed check must not leave A dead for the tests after this one
+  }
 
   // --- the client goes away; the call finishes; B replays the rest, result included ---
   const left = new SseStream(await sessionPost(A, slowProgressCall(2, 3, 150), session));
