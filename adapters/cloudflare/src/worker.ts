@@ -185,13 +185,25 @@ async function drain(pending: Set<Promise<unknown>>): Promise<void> {
  * Objects), so reads find nothing and writes say the request was misrouted; the bus sends
  * broadcasts to the hub.
  */
+/** requestState claims made in this isolate, with their expiry. */
+const claimed = new Map<string, number>();
+async function claimInIsolate(key: string, _owner: string, ttlMs: number): Promise<boolean> {
+  const now = Date.now();
+  if (claimed.size > 10_000) for (const [k, until] of claimed) if (until <= now) claimed.delete(k);
+  if ((claimed.get(key) ?? 0) > now) return false;
+  claimed.set(key, now + ttlMs);
+  return true;
+}
+
 function statelessStorage(bus: Storage["bus"]): Storage {
   const misrouted = () => Promise.reject(new Error("@wisp/cloudflare: sessions and tasks live in Durable Objects; this request should not have reached the Worker's store"));
   return {
     sessions: { get: async () => undefined, set: misrouted, update: async () => undefined, delete: async () => false },
     events: { append: misrouted, after: async () => undefined, deleteStream: async () => {}, deleteSession: async () => {} },
     tasks: { get: async () => undefined, set: misrouted, update: async () => undefined, delete: async () => {} },
-    leases: { acquire: misrouted, takeOver: misrouted, renew: async () => false, release: async () => {} },
+    // GET stream leases live in Durable Objects. What reaches the Worker is the claim on a 2026
+    // requestState: kept in this isolate, so a replay through another isolate is not caught.
+    leases: { acquire: claimInIsolate, takeOver: misrouted, renew: async () => false, release: async (key) => void claimed.delete(key) },
     bus,
   };
 }

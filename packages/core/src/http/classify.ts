@@ -1,5 +1,5 @@
 import { ErrorCode, McpError } from "../protocol/errors.js";
-import { type RequestId, isValidId } from "../protocol/jsonrpc.js";
+import { type RequestId, envelopeError, isValidId } from "../protocol/jsonrpc.js";
 import { META } from "../protocol/meta.js";
 import { isStatelessEra } from "../protocol/versions.js";
 
@@ -27,6 +27,12 @@ export type PostRoute =
  * if (route.to === "initialize") … // a new session starts
  */
 export function classifyPost(body: unknown, protocolVersionHeader: string | null): PostRoute {
+  // First: JSON that is no JSON-RPC message is -32600, whatever headers came with it.
+  const notAMessage = envelopeError(body);
+  if (notAMessage) {
+    const id = (body as { id?: unknown } | null)?.id;
+    return refused(!Array.isArray(body) && isValidId(id) ? id : null, notAMessage);
+  }
   if (Array.isArray(body)) {
     if (body.some(claimsStatelessEra)) {
       return refused(null, new McpError(ErrorCode.InvalidRequest, "Invalid request: batches are not part of protocol 2026-07-28"));

@@ -15,6 +15,12 @@ export interface Exchange {
   headers(): Iterable<[string, string]>;
   /** The body as text; rejects with 413 past `limit` bytes without reading further. */
   text(limit: number): Promise<string>;
+  /**
+   * Aborts when the client goes away before its response is complete. A handler whose answer
+   * could no longer be delivered is cancelled through it (a JSON response, or any 2026 one).
+   * Optional: a host that cannot tell leaves it out.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** What the core answers: a complete body, or an SSE stream. */
@@ -86,6 +92,7 @@ export function fromRequest(request: Request): Exchange {
     url: request.url,
     header: (name) => request.headers.get(name),
     headers: () => request.headers.entries(),
+    signal: request.signal,
     text: (limit) => {
       const length = request.headers.get("content-length");
       const declared = length === null ? NaN : Number(length);

@@ -10,6 +10,8 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
 export interface SseWriterOptions {
   /** Interval of keep-alive comments (ms). */
   keepAlive: number;
+  /** Bytes queued for a client that is not reading before the stream is cut. */
+  maxBuffered: number;
   /** Runs on every keep-alive tick, e.g. to renew the session; errors are ignored. */
   onKeepAlive?: () => void;
   /** Runs once when the consumer goes away (client disconnect) or `close()` is called. */
@@ -24,17 +26,23 @@ export class SseWriter {
   readonly stream: ReadableStream<Uint8Array>;
   #controller!: ReadableStreamDefaultController<Uint8Array>;
   #open = true;
+  /** Replayed bytes, allowed on top of `maxBuffered`. */
+  #backlog = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
   readonly #options: SseWriterOptions;
 
   constructor(options: SseWriterOptions) {
     this.#options = options;
-    this.stream = new ReadableStream<Uint8Array>({
-      start: (controller) => {
-        this.#controller = controller;
+    // Counted in bytes, so desiredSize tells how far a slow reader is behind.
+    this.stream = new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => {
+          this.#controller = controller;
+        },
+        cancel: () => this.#end("client"),
       },
-      cancel: () => this.#end("client"),
-    });
+      { highWaterMark: options.maxBuffered, size: (chunk) => chunk.byteLength },
+    );
     this.#timer = setInterval(() => {
       this.comment("keep-alive");
       try {
@@ -59,6 +67,15 @@ export class SseWriter {
     return this.#write(frame);
   }
 
+  /**
+   * Writes a stored event a resumed stream replays. A backlog comes all at once, before the
+   * client can read any of it, and is bounded by what the store keeps: it raises the stream's
+   * limit by its own size instead of counting against it.
+   */
+  replay(data: string, id: string): boolean {
+    return this.#write(data === "" ? `id: ${id}\ndata:\n\n` : `id: ${id}\ndata: ${data}\n\n`, true);
+  }
+
   comment(text: string): boolean {
     return this.#write(`: ${text}\n\n`);
   }
@@ -73,10 +90,20 @@ export class SseWriter {
     this.#end("server");
   }
 
-  #write(frame: string): boolean {
+  #write(frame: string, replayed = false): boolean {
     if (!this.#open) return false;
+    if (this.#controller.desiredSize! < -this.#backlog) {
+      // The client stopped reading: what waits is already past the limit. (One frame may pass it,
+      // so a large final result still goes out.) Erroring the stream drops what it holds, where
+      // closing would keep it queued, and cuts the connection: to the owner, a client that left.
+      this.#controller.error(new Error(`the client did not read its SSE stream: over ${this.#options.maxBuffered} bytes waiting`));
+      this.#end("client");
+      return false;
+    }
     try {
-      this.#controller.enqueue(encoder.encode(frame));
+      const bytes = encoder.encode(frame);
+      if (replayed) this.#backlog += bytes.byteLength;
+      this.#controller.enqueue(bytes);
       return true;
     } catch {
       this.#end("client");

@@ -57,6 +57,33 @@ export function toMessage(value: unknown): JsonRpcMessage {
   return value as unknown as JsonRpcMessage;
 }
 
+/**
+ * Why a POST body is no JSON-RPC message at all, or undefined when it is one (or a batch with at
+ * least one). Checked before anything else reads the body, headers included, so `{"hello":1}`
+ * is -32600 whether or not it came with a session id or a protocol version.
+ */
+export function envelopeError(body: unknown): McpError | undefined {
+  if (!Array.isArray(body)) return messageError(body);
+  if (body.length === 0) return invalid("an empty batch (array) carries no message");
+  // A batch with one good message is answered item by item, where each bad item gets its own error.
+  let first: McpError | undefined;
+  for (const item of body) {
+    const error = messageError(item);
+    if (!error) return undefined;
+    first ??= error;
+  }
+  return invalid(`no item of the batch is a JSON-RPC message (the first: ${first!.message.replace(/^Invalid request: /, "")})`);
+}
+
+function messageError(value: unknown): McpError | undefined {
+  try {
+    toMessage(value);
+    return undefined;
+  } catch (error) {
+    return error as McpError;
+  }
+}
+
 const invalid = (why: string) => new HttpError(400, ErrorCode.InvalidRequest, `Invalid request: ${why}`);
 
 export const resultMessage = (id: RequestId, result: unknown): string =>

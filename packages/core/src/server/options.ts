@@ -56,6 +56,12 @@ export interface ServerOptions {
      * reconnects with `Last-Event-ID` and nothing is lost. Default: keep them open.
      */
     pollAfter?: number;
+    /**
+     * Bytes an SSE response may hold for a client that is not reading (ms of a slow link are
+     * fine; a client that never reads is not). Past it the stream is cut: a 2025 client resumes
+     * with `Last-Event-ID` from what was stored, a 2026 call is cancelled. Default 1 MiB.
+     */
+    maxBuffered?: number;
   };
 }
 
@@ -80,7 +86,7 @@ export interface ResolvedOptions {
   requestStateTtl: number;
   tasks: { ttlMs: number; pollIntervalMs: number };
   cache: { ttlMs: number; scope: "public" | "private" };
-  sse: { keepAlive: number; retry: number; pollAfter: number | undefined };
+  sse: { keepAlive: number; retry: number; pollAfter: number | undefined; maxBuffered: number };
 }
 
 export function resolveOptions(options: ServerOptions): ResolvedOptions {
@@ -99,6 +105,7 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     keepAlive: positive(options.sse?.keepAlive, "sse.keepAlive", 15_000),
     retry: positive(options.sse?.retry, "sse.retry", 1_000),
     pollAfter: options.sse?.pollAfter === undefined ? undefined : positive(options.sse.pollAfter, "sse.pollAfter", 0),
+    maxBuffered: positive(options.sse?.maxBuffered, "sse.maxBuffered", 1_048_576),
   };
   return {
     origins: options.origins ?? loopbackOrigin,

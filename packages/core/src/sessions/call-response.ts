@@ -22,6 +22,8 @@ export interface SessionCallResponseInit {
   canStream: boolean;
   headers: Record<string, string>;
   resolve: (outcome: Outcome) => void;
+  /** Aborts when the client goes away (the exchange's signal, where the host can tell). */
+  clientGone?: AbortSignal;
 }
 
 /**
@@ -50,6 +52,13 @@ export class SessionCallResponse implements RequestWire {
 
   constructor(init: SessionCallResponseInit) {
     this.#init = init;
+    init.clientGone?.addEventListener("abort", () => {
+      // A JSON answer has no event id to resume from, so nobody could receive it: stop the work.
+      // A stream is different (2025 spec): a dropped connection is not a cancellation.
+      if (this.#finished || this.#writer) return;
+      void this.signal; // makes the controller, so a handler that reads the signal later sees it aborted
+      this.#controller!.abort("the client went away before the response");
+    }, { once: true });
   }
 
   get signal(): AbortSignal {
@@ -115,6 +124,7 @@ export class SessionCallResponse implements RequestWire {
     const { headers, options, version, storage, sessionId } = this.#init;
     this.#writer = new SseWriter({
       keepAlive: options.sse.keepAlive,
+    maxBuffered: options.sse.maxBuffered,
       onKeepAlive: () => void storage.sessions.get(sessionId, options.sessionTimeout).catch(() => {}),
       // The 2025 spec: a dropped connection is not a cancellation; keep working, keep events for resumption.
       onClose: () => {

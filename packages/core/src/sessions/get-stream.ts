@@ -65,6 +65,7 @@ async function openGetStream(
   const keep = (dispose: () => void | Promise<void>) => (disposed ? void Promise.resolve(dispose()).catch(() => {}) : void disposers.push(dispose));
   const writer = new SseWriter({
     keepAlive: options.sse.keepAlive,
+    maxBuffered: options.sse.maxBuffered,
     // An open stream is a live client: it keeps the session from idling out, and holds the lease.
     onKeepAlive: () => {
       void storage.sessions.get(sessionId, options.sessionTimeout).then((record) => record ?? writer.close(), () => {});
@@ -123,7 +124,7 @@ async function openGetStream(
       // We are subscribed: whoever held or collected the old stream can stop now.
       await control.takeStream(sessionId, { owner: previousOwner, streamId: resume.streamId, by: owner });
       const missed = (await storage.events.after(sessionId, resume.streamId, resume.lastEventId)) ?? [];
-      for (const event of missed) if (event.data !== "") writer.event(event.data, event.id);
+      for (const event of missed) if (event.data !== "") writer.replay(event.data, event.id);
       // The client's next Last-Event-ID must name this stream, even if it closes before anything new
       // arrives (polling): otherwise what it collects meanwhile is out of the client's reach.
       if (hasPrimingEvents(version)) prime();

@@ -44,7 +44,7 @@ export async function sessionPost(state: SessionState, body: unknown, incoming: 
   const refused = missingScopeError(state.server, request.method, request.params ?? {}, incoming.host);
   if (refused) return refusedOutcome(request.id, refused, incoming.responseHeaders);
   return new Promise<Outcome>((resolve) => {
-    const response = callResponse(state, session, request, incoming.canStream, incoming.responseHeaders, resolve);
+    const response = callResponse(state, session, request, incoming.canStream, incoming.responseHeaders, resolve, incoming.exchange);
     const done = state.busy.enter(session.sessionId);
     void run(state, request, session, response, incoming)
       .catch(() => errorMessage(request.id, new McpError(ErrorCode.InternalError, "Internal error")))
@@ -62,6 +62,7 @@ function callResponse(
   canStream: boolean,
   headers: Record<string, string>,
   resolve: (outcome: Outcome) => void,
+  exchange: Incoming["exchange"],
 ): SessionCallResponse {
   const { server, control } = state;
   // The negotiated version says what the client can parse; an older header must not turn priming off.
@@ -76,6 +77,7 @@ function callResponse(
     canStream,
     headers,
     resolve,
+    clientGone: exchange.signal,
   });
 }
 
@@ -136,9 +138,19 @@ async function onNotification(state: SessionState, message: JsonRpcMessage & { m
   // Other notifications (roots/list_changed, progress) need no answer.
 }
 
+/** A 2025-03-26 batch is bounded: its items share one response, held open until the slowest finishes. */
+export const MAX_BATCH_ITEMS = 100;
+/** Requests of one batch running at once; the rest wait for a slot. */
+export const BATCH_CONCURRENCY = 8;
+
 async function batch(state: SessionState, items: unknown[], session: LoadedSession, incoming: Incoming): Promise<Outcome> {
   if (items.length === 0) throw new HttpError(400, ErrorCode.InvalidRequest, "Invalid request: an empty batch");
-  const replies: string[] = [];
+  if (items.length > MAX_BATCH_ITEMS) {
+    throw new HttpError(400, ErrorCode.InvalidRequest, `Invalid request: a batch holds at most ${MAX_BATCH_ITEMS} messages (this one has ${items.length}); send them in several requests`);
+  }
+  const slots = limiter(BATCH_CONCURRENCY);
+  // Replies keep the items' order; requests run concurrently, notifications and replies in order.
+  const replies: Array<string | Promise<string>> = [];
   for (const item of items) {
     let message: JsonRpcMessage;
     try {
@@ -157,19 +169,45 @@ async function batch(state: SessionState, items: unknown[], session: LoadedSessi
         replies.push(errorMessage(request.id, refused));
         continue;
       }
-      const reply = await new Promise<string>((resolve) => {
-        // Batch members answer inside the batch's JSON array, so they never stream.
-        const response = new SessionCallResponse({
-          storage: state.server.storage, control: state.control, options: state.server.options, sessionId: session.sessionId,
-          requestId: request.id, version: session.version, canStream: false, headers: {},
-          resolve: (outcome) => resolve(outcome.body as string),
-        });
-        void run(state, request, session, response, { ...incoming, canStream: false })
-          .catch(() => errorMessage(request.id, new McpError(ErrorCode.InternalError, "Internal error")))
-          .then((answer) => response.finish(answer));
-      });
-      replies.push(reply);
+      await slots.take();
+      replies.push(batchItem(state, request, session, incoming).finally(slots.give));
     }
   }
-  return replies.length ? jsonOutcome(200, incoming.responseHeaders, `[${replies.join(",")}]`) : accepted(incoming.responseHeaders);
+  const answers = await Promise.all(replies);
+  return answers.length ? jsonOutcome(200, incoming.responseHeaders, `[${answers.join(",")}]`) : accepted(incoming.responseHeaders);
+}
+
+function batchItem(state: SessionState, request: JsonRpcRequest, session: LoadedSession, incoming: Incoming): Promise<string> {
+  return new Promise<string>((resolve) => {
+    // Batch members answer inside the batch's JSON array, so they never stream.
+    const response = new SessionCallResponse({
+      storage: state.server.storage, control: state.control, options: state.server.options, sessionId: session.sessionId,
+      requestId: request.id, version: session.version, canStream: false, headers: {},
+      resolve: (outcome) => resolve(outcome.body as string), clientGone: incoming.exchange.signal,
+    });
+    const done = state.busy.enter(session.sessionId);
+    void run(state, request, session, response, { ...incoming, canStream: false })
+      .catch(() => errorMessage(request.id, new McpError(ErrorCode.InternalError, "Internal error")))
+      .then((answer) => {
+        done();
+        response.finish(answer);
+      });
+  });
+}
+
+/** At most `size` holders at once; `take` waits for a free slot. */
+function limiter(size: number): { take(): Promise<void>; give(): void } {
+  let free = size;
+  const waiting: Array<() => void> = [];
+  return {
+    async take() {
+      if (free > 0) return void free--;
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    },
+    give() {
+      const next = waiting.shift();
+      if (next) next();
+      else free++;
+    },
+  };
 }

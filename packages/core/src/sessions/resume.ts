@@ -22,6 +22,7 @@ export async function resumePostStream(
   // Subscribe first, then read the store, so nothing falls between the two.
   const writer = new SseWriter({
     keepAlive: options.sse.keepAlive,
+    maxBuffered: options.sse.maxBuffered,
     onClose: () => {
       state.openStreams.delete(writer);
       void unsubscribe.then((u) => u()).catch(() => {});
@@ -30,11 +31,11 @@ export async function resumePostStream(
   });
   state.openStreams.add(writer);
   let highest = resumeFrom.seq;
-  const deliver = (event: StoredEvent) => {
+  const deliver = (event: StoredEvent, fromStore = false) => {
     const seq = parseEventId(event.id)?.seq ?? 0;
     if (seq <= highest) return;
     highest = seq;
-    if (event.data !== "") writer.event(event.data, event.id);
+    if (event.data !== "") fromStore ? writer.replay(event.data, event.id) : writer.event(event.data, event.id);
     if (event.final) {
       writer.close();
       retainThenForget(state, sessionId, streamId);
@@ -45,7 +46,7 @@ export async function resumePostStream(
   // Events are stored before they are published: after a bus interruption the store has them all.
   const catchUp = () =>
     void storage.events.after(sessionId, streamId, eventId(streamId, highest)).then((events) => {
-      for (const event of events ?? []) deliver(event);
+      for (const event of events ?? []) deliver(event, true);
     }, () => {});
   const unsubscribe = storage.bus.subscribe(streamChannel(sessionId, streamId), (m) => (replaying ? buffered.push(m as StoredEvent) : deliver(m as StoredEvent)), {
     onResume: catchUp,
@@ -63,7 +64,7 @@ export async function resumePostStream(
     writer.close();
     throw new HttpError(404, ErrorCode.BadRequest, `Not found: stream of Last-Event-ID "${lastEventId}" is gone`);
   }
-  for (const event of missed) deliver(event);
+  for (const event of missed) deliver(event, true);
   replaying = false;
   for (const event of buffered) deliver(event);
   return { status: 200, headers: { ...incoming.responseHeaders, ...SSE_HEADERS }, body: writer.stream };

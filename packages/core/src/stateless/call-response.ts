@@ -25,9 +25,13 @@ export interface StatelessCallResponseInit {
   headers: Record<string, string>;
   canStream: boolean;
   keepAlive: number;
+  /** Bytes the SSE response may hold for a client that is not reading. */
+  maxBuffered: number;
   /** Answers from earlier rounds and this round's `inputResponses`, by key. */
   answers: Record<string, unknown>;
   resolve: (outcome: Outcome) => void;
+  /** Aborts when the client goes away (the exchange's signal, where the host can tell). */
+  clientGone?: AbortSignal;
 }
 
 /**
@@ -48,6 +52,10 @@ export class StatelessCallResponse implements RequestWire {
 
   constructor(init: StatelessCallResponseInit) {
     this.#init = init;
+    // 2026 has no resumption: an answer nobody can receive is work to stop, JSON or SSE alike.
+    init.clientGone?.addEventListener("abort", () => {
+      if (!this.#finished && !this.#task) this.#controller.abort("the client went away before the response");
+    }, { once: true });
   }
 
   get signal(): AbortSignal {
@@ -73,6 +81,7 @@ export class StatelessCallResponse implements RequestWire {
     if (!this.#writer) {
       this.#writer = new SseWriter({
         keepAlive: this.#init.keepAlive,
+        maxBuffered: this.#init.maxBuffered,
         onClose: (reason) => {
           if (reason === "client" && !this.#finished) this.#controller.abort("the client closed the response stream");
         },

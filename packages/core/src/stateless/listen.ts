@@ -49,6 +49,7 @@ export async function listen(state: StatelessState, id: RequestId, params: Recor
   };
   const writer = new SseWriter({
     keepAlive: server.options.sse.keepAlive,
+    maxBuffered: server.options.sse.maxBuffered,
     onClose: () => {
       state.endOnShutdown.delete(end);
       void unsubscribe?.().catch(() => {});

@@ -6,7 +6,7 @@ import { invoke } from "../features/invoke.js";
 import { type Call, methodHandlers } from "../features/methods.js";
 import { missingScopeError } from "../features/scopes.js";
 import { type Incoming, type Outcome, accepted, jsonOutcome, refusedOutcome } from "../http/exchange.js";
-import { ErrorCode, McpError } from "../protocol/errors.js";
+import { ErrorCode, HttpError, McpError } from "../protocol/errors.js";
 import { type RequestId, errorMessage, isResponse, resultMessage, toMcpError, toMessage } from "../protocol/jsonrpc.js";
 import { META } from "../protocol/meta.js";
 import { INPUT_ROUND_METHODS, REMOVED_IN_STATELESS, TASK_METHODS } from "../protocol/methods.js";
@@ -93,6 +93,7 @@ export async function statelessPost(state: StatelessState, body: unknown, incomi
   // Null prototype: client-chosen keys such as "__proto__" stay plain keys.
   const answers: Record<string, unknown> = Object.create(null);
   let digest: string | undefined;
+  let unclaim: (() => Promise<void>) | undefined;
   if (INPUT_ROUND_METHODS.has(method)) {
     if ("inputResponses" in params && !isObject(params.inputResponses)) {
       return fail(200, ErrorCode.InvalidParams, "Invalid params: inputResponses must be an object keyed like inputRequests");
@@ -101,16 +102,19 @@ export async function statelessPost(state: StatelessState, body: unknown, incomi
       if (params.requestState !== undefined) {
         // Only a retry pays for canonicalising and hashing the params.
         digest = await paramsDigest(method, params);
-        Object.assign(answers, (await state.requestState.open(params.requestState, { method, digest, principal })).a);
+        const opened = await state.requestState.open(params.requestState, { method, digest, principal }, state.claimRequestState);
+        Object.assign(answers, opened.payload.a);
+        unclaim = opened.unclaim;
       }
     } catch (error) {
+      if (error instanceof HttpError) throw error; // storage unreachable: 503, not the client's fault
       return fail(200, ErrorCode.InvalidParams, (error as Error).message);
     }
     if (isObject(params.inputResponses)) for (const [key, value] of Object.entries(params.inputResponses)) answers[key] = value;
   }
 
   return new Promise<Outcome>((resolve) => {
-    const wire = new StatelessCallResponse({ method, headers: responseHeaders, canStream: incoming.canStream, keepAlive: server.options.sse.keepAlive, answers, resolve });
+    const wire = new StatelessCallResponse({ method, headers: responseHeaders, canStream: incoming.canStream, keepAlive: server.options.sse.keepAlive, maxBuffered: server.options.sse.maxBuffered, answers, resolve, clientGone: exchange.signal });
     const ctx = new Context({
       assigns: { ...host?.assigns },
       auth: host?.auth,
@@ -138,6 +142,8 @@ export async function statelessPost(state: StatelessState, body: unknown, incomi
         wire.finish(200, resultMessage(id, { resultType: "input_required", inputRequests: wire.pending, requestState, _meta: { [META.serverInfo]: server.info } }));
         return;
       }
+      // The retry failed (an answer that breaks its schema, say): its requestState may be sent again.
+      if (unclaim) await unclaim().catch(() => {});
       const mcpError = error instanceof InputRequired ? new McpError(ErrorCode.InternalError, "Internal error") : toMcpError(error);
       wire.finish(wire.streaming ? 200 : statusOf(mcpError.code), errorMessage(id, mcpError));
     };
@@ -145,6 +151,8 @@ export async function statelessPost(state: StatelessState, body: unknown, incomi
     // sealing state) still ends the request with a JSON-RPC error instead of leaving it hanging.
     const answer = (outcome: { result: Record<string, unknown> } | { error: unknown }) =>
       respond(outcome).catch((error) => {
+        // A deliberate error (params too deep to seal into requestState) is the client's to read.
+        if (error instanceof McpError) return wire.finish(200, errorMessage(id, error));
         server.reportException(ctx, error);
         wire.finish(200, errorMessage(id, new McpError(ErrorCode.InternalError, "Internal error")));
       });

@@ -19,6 +19,18 @@ export interface StatePayload {
   a: Record<string, unknown>;
 }
 
+/**
+ * Claims a token across every instance: resolves with a way to give the claim back, or
+ * undefined when somebody already holds it (a replay).
+ */
+export type ClaimOnce = (signature: string, ttlMs: number) => Promise<(() => Promise<void>) | undefined>;
+
+/** An opened requestState, and the claim to give back when its retry failed (the client may correct it and retry). */
+export interface OpenedState {
+  payload: StatePayload;
+  unclaim?: () => Promise<void>;
+}
+
 const encoder = new TextEncoder();
 let warned = false;
 
@@ -37,8 +49,13 @@ export class RequestStateSealer {
     return `${body}.${base64url(new Uint8Array(signature))}`;
   }
 
-  /** Verifies and decodes; every failure is the same -32602 so nothing leaks about why. */
-  async open(token: unknown, expected: { method: string; digest: string; principal?: string }): Promise<StatePayload> {
+  /**
+   * Verifies and decodes; every failure is the same -32602 so nothing leaks about why. With
+   * `claim`, a token opens once at a time and for one successful retry: a replayed confirmation
+   * must not run a destructive handler twice, so a second use is refused and the client starts
+   * over. A retry that ended in an error gives the claim back (`unclaim`).
+   */
+  async open(token: unknown, expected: { method: string; digest: string; principal?: string }, claim?: ClaimOnce): Promise<OpenedState> {
     const invalid = (why: string) => new McpError(ErrorCode.InvalidParams, `Invalid requestState: ${why}; start over without requestState`);
     if (typeof token !== "string" || token.length > 1_000_000) throw invalid("not a string this server issued");
     const dot = token.indexOf(".");
@@ -57,7 +74,10 @@ export class RequestStateSealer {
     if (payload.m !== expected.method) throw invalid(`issued for ${payload.m}, not ${expected.method}`);
     if (payload.d !== expected.digest) throw invalid("issued for different params");
     if ((payload.p ?? "") !== (expected.principal ?? "")) throw invalid("issued to another caller");
-    return payload;
+    if (!claim) return { payload };
+    const unclaim = await claim(token.slice(dot + 1), payload.exp - Date.now() + 1_000);
+    if (!unclaim) throw invalid("already used (each requestState answers one retry)");
+    return { payload, unclaim };
   }
 }
 
@@ -79,6 +99,9 @@ async function importKey(secret: string | Uint8Array | undefined): Promise<Crypt
   return crypto.subtle.importKey("raw", bytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
 }
 
+/** Deeper params than this are refused (-32602) rather than walked: the walk below recurses. */
+export const MAX_PARAMS_DEPTH = 512;
+
 /** SHA-256 of the params that identify a request, independent of key order and of the round's extras. */
 export async function paramsDigest(method: string, params: Record<string, unknown>): Promise<string> {
   const { _meta: _m, inputResponses: _i, requestState: _r, ...rest } = params;
@@ -87,12 +110,13 @@ export async function paramsDigest(method: string, params: Record<string, unknow
   return base64url(new Uint8Array(digest));
 }
 
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+function canonical(value: unknown, depth = 0): string {
+  if (depth > MAX_PARAMS_DEPTH) throw new McpError(ErrorCode.InvalidParams, `Invalid params: nested deeper than ${MAX_PARAMS_DEPTH} levels`);
+  if (Array.isArray(value)) return `[${value.map((item) => canonical(item, depth + 1)).join(",")}]`;
   if (value && typeof value === "object") {
     const entries = Object.keys(value as object)
       .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`);
+      .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key], depth + 1)}`);
     return `{${entries.join(",")}}`;
   }
   return JSON.stringify(value) ?? "null";
@@ -104,11 +128,13 @@ function base64url(bytes: Uint8Array): string {
   return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
+/** Decodes canonical base64url only: unused bits in the last character would make one token many. */
 function fromBase64url(text: string): Uint8Array<ArrayBuffer> | undefined {
   if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined;
   try {
     const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-    return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+    const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
+    return base64url(bytes) === text ? bytes : undefined;
   } catch {
     return undefined;
   }

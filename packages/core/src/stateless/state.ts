@@ -1,5 +1,5 @@
 import type { Registry } from "../server/registry.js";
-import { RequestStateSealer } from "./request-state.js";
+import { RequestStateSealer, type ClaimOnce } from "./request-state.js";
 import { TaskRecords } from "./tasks/records.js";
 
 /** What this instance holds for the 2026-07-28 era; one per server. Nothing here is per client. */
@@ -9,6 +9,8 @@ export interface StatelessState {
   endOnShutdown: Set<() => void>;
   /** Signs `requestState`; the key is made on first use. */
   readonly requestState: RequestStateSealer;
+  /** Claims a `requestState` in shared storage, so a replayed retry is refused on any instance. */
+  readonly claimRequestState: ClaimOnce;
   /** Task records, shared by every instance through the storage. */
   readonly tasks: TaskRecords;
 }
@@ -22,6 +24,13 @@ export function createStatelessState(server: Registry): StatelessState {
     endOnShutdown: new Set(),
     get requestState() {
       return (sealer ??= new RequestStateSealer(options.requestStateSecret, options.requestStateTtl));
+    },
+    // A lease nobody renews is a mark that expires with the token; each attempt is a new owner.
+    async claimRequestState(signature, ttlMs) {
+      const key = `requestState:${signature}`;
+      const owner = Math.random().toString(36).slice(2);
+      if (!(await server.storage.leases.acquire(key, owner, ttlMs))) return undefined;
+      return () => server.storage.leases.release(key, owner);
     },
     get tasks() {
       return (tasks ??= new TaskRecords(server.storage, options.tasks.ttlMs, options.tasks.pollIntervalMs));
