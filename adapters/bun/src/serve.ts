@@ -14,7 +14,7 @@ export interface ServeOptions extends Omit<BunHandlerOptions, "loopback" | "idle
    * while an MCP request runs or its SSE stream is open: those may be quiet for minutes. Default: Bun's (10).
    */
   idleTimeout?: number;
-  /** How long `stop()` waits for open requests before cutting connections (ms). Default 5 000. */
+  /** How long `stop()` lets calls in flight finish before answering them -32603 "Server shutting down" (ms). Default 5 000. */
   shutdownTimeout?: number;
 }
 
@@ -67,10 +67,12 @@ export async function serve(server: Server<any>, options: ServeOptions = {}): Pr
     stop: () =>
       (stopping ??= (async () => {
         const closed = bunServer.stop(); // stops accepting; settles once open requests are done
-        await server.close(); // ends SSE streams, so their requests can finish
+        // Ends SSE streams at once; calls in flight get shutdownTimeout, then an error answer.
+        await server.close({ graceMs: options.shutdownTimeout ?? 5_000 });
         let timer: ReturnType<typeof setTimeout> | undefined;
         const cut = new Promise<void>((resolve) => {
-          timer = setTimeout(() => resolve(bunServer.stop(true)), options.shutdownTimeout ?? 5_000);
+          // Every call is answered now; a moment for those answers to reach their clients.
+          timer = setTimeout(() => resolve(bunServer.stop(true)), 1_000);
         });
         await Promise.race([closed, cut]);
         clearTimeout(timer);

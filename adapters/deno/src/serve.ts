@@ -11,7 +11,7 @@ export interface ServeOptions extends Omit<DenoHandlerOptions, "loopback"> {
   path?: string;
   /** Aborting it shuts the server down, as `shutdown()` does. */
   signal?: AbortSignal;
-  /** How long `shutdown()` waits for open requests before it gives up waiting (ms). Default 5 000. */
+  /** How long `shutdown()` lets calls in flight finish before answering them -32603 "Server shutting down" (ms). Default 5 000. */
   shutdownTimeout?: number;
 }
 
@@ -61,10 +61,12 @@ export async function serve(server: Server<any>, options: ServeOptions = {}): Pr
   const shutdown = () =>
     (stopping ??= (async () => {
       const closed = denoServer.shutdown(); // stops accepting; settles once open requests are done
-      await server.close(); // ends SSE streams, so their requests can finish
+      // Ends SSE streams at once; calls in flight get shutdownTimeout, then an error answer.
+      await server.close({ graceMs: options.shutdownTimeout ?? 5_000 });
       let timer: ReturnType<typeof setTimeout> | undefined;
       const giveUp = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, options.shutdownTimeout ?? 5_000);
+        // Every call is answered now; a moment for those answers to reach their clients.
+        timer = setTimeout(resolve, 1_000);
       });
       await Promise.race([closed, giveUp]);
       clearTimeout(timer);

@@ -5,9 +5,13 @@ import { HttpError } from "@wisp/core";
 /**
  * Reads straight from IncomingMessage instead of constructing a web Request:
  * building Request/Headers objects is the largest fixed cost of a bridge on Node.
+ * @example
+ * http.process(nodeExchange(req, res, "localhost"), host).then((outcome) => writeOutcome(req, res, outcome));
  */
-export function nodeExchange(req: IncomingMessage, fallbackHost: string): Exchange {
+export function nodeExchange(req: IncomingMessage, res: ServerResponse, fallbackHost: string): Exchange {
   const headers = req.headers;
+  // Created on first read: most requests never look at it, and this is the per-request hot path.
+  let signal: AbortSignal | undefined;
   return {
     method: req.method ?? "GET",
     url: `http://${headers.host ?? fallbackHost}${req.url ?? "/"}`,
@@ -21,8 +25,27 @@ export function nodeExchange(req: IncomingMessage, fallbackHost: string): Exchan
       }
     },
     text: (limit) => readBody(req, limit),
+    get signal() {
+      return (signal ??= disconnectSignal(res));
+    },
   };
 }
+
+/**
+ * Aborts when `res` closes before it finished: the client went away. Watches `res`, not `req`:
+ * on Node 20 `req` emits "close" as soon as its body has been read, disconnect or not.
+ */
+function disconnectSignal(res: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  const gone = () => {
+    if (!res.writableFinished) controller.abort(DISCONNECTED);
+  };
+  if (res.destroyed) gone(); // closed before anyone asked
+  else res.once("close", gone);
+  return controller.signal;
+}
+
+const DISCONNECTED = "the client disconnected";
 
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
   const declared = Number(req.headers["content-length"]);

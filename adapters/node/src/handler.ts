@@ -12,7 +12,9 @@ export interface NodeHandlerOptions {
 export type NodeListener = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
 
 /**
- * A node:http listener for a Wisp server, for existing node:http or Express apps.
+ * A node:http listener for a Wisp server, for existing node:http or Express apps. The host server
+ * owns the connections, so its own limits apply (`headersTimeout`, `requestTimeout`,
+ * `maxHeaderSize`, `keepAliveTimeout`, `maxConnections`); `serve()`'s options do not.
  * @example
  * import express from "express";
  * const app = express();
@@ -23,7 +25,7 @@ export function toNodeHandler(server: Server<any>, options: NodeHandlerOptions =
   const assigns = options.assigns ?? ((req, res) => ({ ...(res as { locals?: object }).locals, req }));
   return (req, res, next) => {
     const host: HostContext = { assigns: assigns(req, res), remoteIp: req.socket.remoteAddress, loopback: options.loopback };
-    http.process(nodeExchange(req, "localhost"), host).then(
+    http.process(nodeExchange(req, res, "localhost"), host).then(
       (outcome) => writeOutcome(req, res, outcome),
       (error) => (next ? next(error) : fail(res)),
     );

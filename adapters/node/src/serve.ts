@@ -2,15 +2,17 @@ import { type IncomingMessage, type ServerResponse, createServer as createHttpSe
 import type { AddressInfo, Socket } from "node:net";
 import { type Server, isServedPath } from "@wisp/core";
 import { type NodeHandlerOptions, toNodeHandler } from "./handler.js";
+import { type Limits, clientErrorListener, httpServerOptions, resolveLimits } from "./limits.js";
 
-export interface ServeOptions extends Omit<NodeHandlerOptions, "loopback"> {
+/** Where to listen, and the limits a server reachable by untrusted clients needs (see {@link Limits}). */
+export interface ServeOptions extends Omit<NodeHandlerOptions, "loopback">, Limits {
   /** Default 3000; 0 picks a free port. */
   port?: number;
   /** Default 127.0.0.1: local servers should not be reachable from the network. */
   hostname?: string;
   /** The MCP endpoint path. Default "/mcp"; other paths answer 404, except its OAuth protected-resource metadata (RFC 9728). */
   path?: string;
-  /** How long `close()` waits for open requests before cutting connections (ms). Default 5 000. */
+  /** How long `close()` lets calls in flight finish before answering them -32603 "Server shutting down" (ms). Default 5 000. */
   shutdownTimeout?: number;
 }
 
@@ -34,8 +36,9 @@ const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
 export async function serve(server: Server<any>, options: ServeOptions = {}): Promise<RunningServer> {
   const hostname = options.hostname ?? "127.0.0.1";
   const path = options.path ?? "/mcp";
+  const limits = resolveLimits(options);
   const listener = toNodeHandler(server, { ...options, loopback: LOOPBACK.has(hostname) });
-  const node = createHttpServer((req: IncomingMessage, res: ServerResponse) => {
+  const node = createHttpServer(httpServerOptions(limits), (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? "/";
     const pathname = url.includes("?") ? url.slice(0, url.indexOf("?")) : url;
     if (!isServedPath(pathname, path)) {
@@ -45,29 +48,29 @@ export async function serve(server: Server<any>, options: ServeOptions = {}): Pr
     }
     listener(req, res);
   });
-  // Sockets with a request in flight finish it on close(); the rest (including ones that
-  // connected but never sent a request, which Node doesn't count as idle) are dropped at once.
+  node.keepAliveTimeout = limits.keepAliveTimeout;
+  node.maxConnections = limits.maxConnections;
+  // Each connection's latest response: close() spares connections whose response is still under
+  // way, and a timeout answers 408 only if the late request's response has not started.
+  const responses = new Map<Socket, ServerResponse>();
   const sockets = new Set<Socket>();
-  const busy = new Set<Socket>();
   node.on("connection", (socket: Socket) => {
     sockets.add(socket);
     socket.once("close", () => {
       sockets.delete(socket);
-      busy.delete(socket);
+      responses.delete(socket);
     });
   });
   let closing = false;
   node.on("request", (req: IncomingMessage, res: ServerResponse) => {
-    busy.add(req.socket);
+    responses.set(req.socket, res);
     res.once("close", () => {
-      busy.delete(req.socket);
       // During shutdown a finished response must not leave its keep-alive connection open.
       if (closing) setImmediate(() => node.closeIdleConnections());
     });
   });
-  // Long-lived SSE streams must not be cut by Node's request timeout.
-  node.requestTimeout = 0;
-  node.keepAliveTimeout = 5_000;
+  // requestTimeout bounds receiving a request only, so SSE responses are not cut by it.
+  node.on("clientError", clientErrorListener(limits, (socket) => responses.get(socket as Socket)));
   await new Promise<void>((resolve, reject) => {
     node.once("error", reject);
     node.listen(options.port ?? 3000, hostname, () => {
@@ -84,9 +87,17 @@ export async function serve(server: Server<any>, options: ServeOptions = {}): Pr
     close: async () => {
       closing = true;
       const closed = new Promise<void>((resolve) => node.close(() => resolve()));
-      await server.close(); // ends SSE streams, so their connections can finish
-      for (const socket of sockets) if (!busy.has(socket)) socket.destroy();
-      const timer = setTimeout(() => node.closeAllConnections(), options.shutdownTimeout ?? 5_000);
+      // Ends SSE streams at once; calls in flight get shutdownTimeout, then an error answer.
+      const drained = server.close({ graceMs: options.shutdownTimeout ?? 5_000 });
+      // Sockets with a response under way finish it; the rest (including ones that connected but
+      // never sent a request, which Node doesn't count as idle) are dropped at once.
+      for (const socket of sockets) {
+        const res = responses.get(socket);
+        if (res === undefined || res.writableFinished || res.destroyed) socket.destroy();
+      }
+      await drained;
+      // Every call is answered now; a moment for those answers to reach their clients.
+      const timer = setTimeout(() => node.closeAllConnections(), 1_000);
       await closed;
       clearTimeout(timer);
     },

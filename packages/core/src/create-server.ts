@@ -53,9 +53,16 @@ export class Server<A extends Assigns = Assigns> extends Registry<A> {
     return this.#http;
   }
 
-  /** Ends open streams and timers. */
-  async close(): Promise<void> {
-    await this.#http.close();
+  /**
+   * Shuts down: ends open streams (a 2025 client resumes elsewhere with `Last-Event-ID`; a 2026
+   * listen stream gets its closing result), waits up to `graceMs` for calls in flight, answers
+   * those still running with -32603 "Server shutting down" (their `ctx.signal` aborts), then
+   * closes the storage. Adapters pass their `shutdownTimeout`.
+   * @example
+   * process.once("SIGTERM", () => server.close({ graceMs: 10_000 }).then(() => process.exit(0)));
+   */
+  async close(options: { graceMs?: number } = {}): Promise<void> {
+    await this.#http.close(options.graceMs ?? 5_000);
     await this.storage.close?.();
   }
 }

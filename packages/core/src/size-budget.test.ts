@@ -23,10 +23,12 @@ import { describe, expect, it } from "vitest";
  * holds today's size plus 1 KB so nothing grows unnoticed; lower it as the core shrinks.
  * Raised once, from 36 KB: scale-out (leases, compare-and-swap, control messages that survive a
  * dropped bus, storage errors as 503) and the OAuth seams (per-feature scopes, metadata paths)
- * added ≈ 1.6 KB.
+ * added ≈ 1.6 KB. Raised again, from 37.5 KB: issue 12's hardening (calls in flight with
+ * callTimeout and a graceful close, bounded SSE buffers, batch limits, requestState claims, the
+ * envelope check) added ≈ 0.5 KB. Issue 13 moves this guard to its new budget.
  */
 const TARGET_BYTES = 15 * 1024;
-const BUDGET_BYTES = 37.5 * 1024;
+const BUDGET_BYTES = 38.5 * 1024;
 const SCHEMA_LIBRARIES = ["valibot", "@valibot/to-json-schema", "zod", "zod/*", "arktype", "arktype/*"];
 
 async function bundleCore() {

@@ -13,7 +13,7 @@ export interface HttpHandler {
   handle(request: Request, host?: HostContext): Promise<Response>;
   /** The same, without building a Request or Response (the Node adapter's fast path). */
   process(exchange: Exchange, host?: HostContext): Promise<Outcome>;
-  close(): Promise<void>;
+  close(graceMs?: number): Promise<void>;
 }
 
 /** What the 2025 era serves: sessions opened by `initialize`, their POSTs, GET streams and DELETE. */
@@ -22,14 +22,15 @@ export interface SessionHandlers {
   post(body: unknown, incoming: Incoming): Promise<Outcome>;
   get(incoming: Incoming): Promise<Outcome>;
   delete(incoming: Incoming): Promise<Outcome>;
-  /** Ends this instance's streams and timers (server shutdown). */
-  close(): void;
+  /** Ends this instance's streams and timers; waits up to `graceMs` for calls in flight, then answers them with an error. */
+  close(graceMs: number): Promise<void>;
 }
 
 /** What the 2026-07-28 era serves: one self-contained POST per request. */
 export interface StatelessHandlers {
   post(body: unknown, incoming: Incoming): Promise<Outcome>;
-  close(): void;
+  /** Ends listen streams; waits up to `graceMs` for calls in flight, then answers them with an error. */
+  close(graceMs: number): Promise<void>;
 }
 
 /**
@@ -141,9 +142,8 @@ export function createHttpHandler(server: Registry, eras: { sessions: SessionHan
     async handle(request, host) {
       return toResponse(await process(fromRequest(request), host));
     },
-    async close() {
-      stateless.close();
-      sessions.close();
+    async close(graceMs = 0) {
+      await Promise.all([stateless.close(graceMs), sessions.close(graceMs)]);
     },
   };
 }

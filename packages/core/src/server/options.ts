@@ -34,6 +34,11 @@ export interface ServerOptions {
   /** How long a server→client request (elicitation, sampling, roots) may wait (ms). Default 300 000. */
   clientRequestTimeout?: number;
   /**
+   * How long a call may run before the client is answered -32001 "Request timed out" and the
+   * handler's `ctx.signal` aborts (ms). Tasks are not bound by it. Default 300 000.
+   */
+  callTimeout?: number;
+  /**
    * Secret (≥ 32 bytes) that signs 2026-era `requestState`. Set it when several instances serve
    * one endpoint; without it each process makes a random key and logs a warning once.
    */
@@ -82,6 +87,7 @@ export interface ResolvedOptions {
   maxRequestSize: number;
   paginationLimit: number | undefined;
   clientRequestTimeout: number;
+  callTimeout: number;
   requestStateSecret: string | Uint8Array | undefined;
   requestStateTtl: number;
   tasks: { ttlMs: number; pollIntervalMs: number };
@@ -115,6 +121,7 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     maxRequestSize,
     paginationLimit,
     clientRequestTimeout,
+    callTimeout: positive(options.callTimeout, "callTimeout", 300_000),
     requestStateSecret: options.requestStateSecret,
     requestStateTtl: positive(options.requestStateTtl, "requestStateTtl", 600_000),
     tasks: {

@@ -1,7 +1,8 @@
 import type { RequestWire } from "../context/wire.js";
 import { streamChannel } from "../protocol/channels.js";
 import { ErrorCode, McpError } from "../protocol/errors.js";
-import { type RequestId, notificationMessage, requestMessage } from "../protocol/jsonrpc.js";
+import type { Abandonable, InFlightCalls } from "../server/in-flight.js";
+import { type RequestId, errorMessage, notificationMessage, requestMessage } from "../protocol/jsonrpc.js";
 import { hasPrimingEvents } from "../protocol/versions.js";
 import type { ResolvedOptions } from "../server/options.js";
 import type { Storage, StoredEvent } from "../storage/types.js";
@@ -24,6 +25,8 @@ export interface SessionCallResponseInit {
   resolve: (outcome: Outcome) => void;
   /** Aborts when the client goes away (the exchange's signal, where the host can tell). */
   clientGone?: AbortSignal;
+  /** Counts this call in until it is answered (callTimeout, shutdown). */
+  inFlight: InFlightCalls;
 }
 
 /**
@@ -32,7 +35,7 @@ export interface SessionCallResponseInit {
  * becomes an SSE stream whose events are also stored, so a client that lost the
  * connection can resume with `Last-Event-ID` on any instance.
  */
-export class SessionCallResponse implements RequestWire {
+export class SessionCallResponse implements RequestWire, Abandonable {
   readonly #init: SessionCallResponseInit;
   /** Minted when the response turns into a stream; plain JSON answers never need one. */
   #streamIdValue: string | undefined;
@@ -49,9 +52,11 @@ export class SessionCallResponse implements RequestWire {
   #tail: Promise<unknown> = Promise.resolve();
   /** Events waiting for the next store write. */
   #batch: StoredEvent[] | undefined;
+  readonly #leave: () => void;
 
   constructor(init: SessionCallResponseInit) {
     this.#init = init;
+    this.#leave = init.inFlight.enter(this);
     init.clientGone?.addEventListener("abort", () => {
       // A JSON answer has no event id to resume from, so nobody could receive it: stop the work.
       // A stream is different (2025 spec): a dropped connection is not a cancellation.
@@ -102,9 +107,18 @@ export class SessionCallResponse implements RequestWire {
     this.#writer?.close();
   }
 
+  /** Gives up on the call (timeout, shutdown): the handler's signal aborts and the client gets `error` now. */
+  abandon(error: McpError): void {
+    if (this.#finished) return;
+    void this.signal;
+    this.#controller!.abort(error.message);
+    this.finish(errorMessage(this.#init.requestId, error));
+  }
+
   /** Sends the final response: as JSON when nothing was streamed, else as the stream's last event. */
   finish(response: string): void {
     if (this.#finished) return;
+    this.#leave();
     if (!this.#writer) {
       this.#finished = true;
       this.#init.resolve({ status: 200, headers: { ...this.#init.headers, "content-type": "application/json" }, body: response });

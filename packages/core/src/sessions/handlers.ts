@@ -17,10 +17,12 @@ export function createSessionHandlers(server: Registry): SessionHandlers {
     post: (body, incoming) => sessionPost(state, body, incoming),
     get: (incoming) => sessionGet(state, incoming),
     delete: (incoming) => sessionDelete(state, incoming),
-    close() {
+    async close(graceMs) {
       for (const stop of [...state.pollingCollectors.values()]) stop();
-      state.control.closeAll();
       for (const stream of [...state.openStreams]) stream.close();
+      // Calls in flight may still need the control channel (replies, cancellation) until answered.
+      await state.inFlight.drain(graceMs);
+      state.control.closeAll();
     },
   };
 }

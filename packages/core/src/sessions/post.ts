@@ -78,6 +78,7 @@ function callResponse(
     headers,
     resolve,
     clientGone: exchange.signal,
+    inFlight: state.inFlight,
   });
 }
 
@@ -183,7 +184,7 @@ function batchItem(state: SessionState, request: JsonRpcRequest, session: Loaded
     const response = new SessionCallResponse({
       storage: state.server.storage, control: state.control, options: state.server.options, sessionId: session.sessionId,
       requestId: request.id, version: session.version, canStream: false, headers: {},
-      resolve: (outcome) => resolve(outcome.body as string), clientGone: incoming.exchange.signal,
+      resolve: (outcome) => resolve(outcome.body as string), clientGone: incoming.exchange.signal, inFlight: state.inFlight,
     });
     const done = state.busy.enter(session.sessionId);
     void run(state, request, session, response, { ...incoming, canStream: false })

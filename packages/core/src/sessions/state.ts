@@ -1,5 +1,6 @@
 import type { Registry } from "../server/registry.js";
 import type { SseWriter } from "../http/sse.js";
+import { InFlightCalls } from "../server/in-flight.js";
 import { BusySessions } from "./busy.js";
 import { SessionControl } from "./control.js";
 
@@ -18,6 +19,8 @@ export interface SessionState {
   retainedStreams: Map<string, () => void>;
   /** Keeps sessions with requests in flight from idling out while those requests run. */
   busy: BusySessions;
+  /** Calls being answered: overdue ones are given up on, shutdown waits for the rest. */
+  inFlight: InFlightCalls;
 }
 
 export function createSessionState(server: Registry): SessionState {
@@ -30,6 +33,7 @@ export function createSessionState(server: Registry): SessionState {
     pollingCollectors: new Map(),
     retainedStreams: new Map(),
     busy: new BusySessions(renew, Math.max(10, Math.floor(options.sessionTimeout / 3))),
+    inFlight: new InFlightCalls(options.callTimeout),
   };
 }
 

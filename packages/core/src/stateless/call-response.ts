@@ -2,7 +2,8 @@ import { InputRequired, type RequestWire } from "../context/wire.js";
 import type { Outcome } from "../http/exchange.js";
 import { SSE_HEADERS, SseWriter } from "../http/sse.js";
 import { ErrorCode, McpError } from "../protocol/errors.js";
-import { notificationMessage } from "../protocol/jsonrpc.js";
+import { type RequestId, errorMessage, notificationMessage } from "../protocol/jsonrpc.js";
+import type { Abandonable, InFlightCalls } from "../server/in-flight.js";
 import { INPUT_ROUND_METHODS } from "../protocol/methods.js";
 import { isObject } from "../util/is-object.js";
 
@@ -21,6 +22,7 @@ export interface TaskInput {
 }
 
 export interface StatelessCallResponseInit {
+  id: RequestId;
   method: string;
   headers: Record<string, string>;
   canStream: boolean;
@@ -32,6 +34,8 @@ export interface StatelessCallResponseInit {
   resolve: (outcome: Outcome) => void;
   /** Aborts when the client goes away (the exchange's signal, where the host can tell). */
   clientGone?: AbortSignal;
+  /** Counts this call in until it is answered (callTimeout, shutdown). */
+  inFlight: InFlightCalls;
 }
 
 /**
@@ -40,7 +44,7 @@ export interface StatelessCallResponseInit {
  * SSE response is the client's way to cancel. Input requests never go on the wire as
  * requests: they are gathered and answered as one `input_required` result.
  */
-export class StatelessCallResponse implements RequestWire {
+export class StatelessCallResponse implements RequestWire, Abandonable {
   readonly #init: StatelessCallResponseInit;
   readonly #controller = new AbortController();
   /** Null prototype: input keys are chosen by handler authors and may be any string. */
@@ -49,9 +53,11 @@ export class StatelessCallResponse implements RequestWire {
   #writer: SseWriter | undefined;
   #finished = false;
   #task: TaskInput | undefined;
+  readonly #leave: () => void;
 
   constructor(init: StatelessCallResponseInit) {
     this.#init = init;
+    this.#leave = init.inFlight.enter(this);
     // 2026 has no resumption: an answer nobody can receive is work to stop, JSON or SSE alike.
     init.clientGone?.addEventListener("abort", () => {
       if (!this.#finished && !this.#task) this.#controller.abort("the client went away before the response");
@@ -112,10 +118,18 @@ export class StatelessCallResponse implements RequestWire {
     // 2026 has no resumption: closing the stream would lose the response.
   }
 
-  /** Sends the final message: the whole body as JSON, or the last SSE event. */
+  /** Gives up on the call (timeout, shutdown): the handler's signal aborts and the client gets `error` now. */
+  abandon(error: McpError): void {
+    if (this.#finished) return;
+    this.#controller.abort(error.message);
+    this.finish(200, errorMessage(this.#init.id, error));
+  }
+
+  /** Sends the final message: the whole body as JSON, or the last SSE event. Once answered (a task's creation included), the call no longer counts as in flight. */
   finish(status: number, response: string): void {
     if (this.#finished) return;
     this.#finished = true;
+    this.#leave();
     if (!this.#writer) {
       this.#init.resolve({ status, headers: { ...this.#init.headers, "content-type": "application/json" }, body: response });
       return;

@@ -11,8 +11,9 @@ export function createStatelessHandlers(server: Registry): StatelessHandlers {
   const state = createStatelessState(server);
   return {
     post: (body, incoming) => statelessPost(state, body, incoming),
-    close() {
+    async close(graceMs) {
       for (const end of [...state.endOnShutdown]) end();
+      await state.inFlight.drain(graceMs);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { InFlightCalls } from "../server/in-flight.js";
 import type { Registry } from "../server/registry.js";
 import { RequestStateSealer, type ClaimOnce } from "./request-state.js";
 import { TaskRecords } from "./tasks/records.js";
@@ -13,6 +14,8 @@ export interface StatelessState {
   readonly claimRequestState: ClaimOnce;
   /** Task records, shared by every instance through the storage. */
   readonly tasks: TaskRecords;
+  /** Calls being answered: overdue ones are given up on, shutdown waits for the rest. */
+  readonly inFlight: InFlightCalls;
 }
 
 export function createStatelessState(server: Registry): StatelessState {
@@ -22,6 +25,7 @@ export function createStatelessState(server: Registry): StatelessState {
   return {
     server,
     endOnShutdown: new Set(),
+    inFlight: new InFlightCalls(options.callTimeout),
     get requestState() {
       return (sealer ??= new RequestStateSealer(options.requestStateSecret, options.requestStateTtl));
     },
