@@ -273,7 +273,11 @@ export function durableObjectStorage(storage: DurableObjectStorageLike, options:
     const held = leaseHolders.get(sessionId);
     return held && held.expiresAt > Date.now() ? held.owner : undefined;
   };
-  const hold = (sessionId: string, owner: string, ttlMs: number) => leaseHolders.set(sessionId, { owner, expiresAt: Date.now() + ttlMs });
+  const hold = (sessionId: string, owner: string, ttlMs: number) => {
+    // requestState claims are leases nobody releases after a success: drop the expired ones now and then.
+    if (leaseHolders.size > 1_000) for (const [id, held] of leaseHolders) if (held.expiresAt <= Date.now()) leaseHolders.delete(id);
+    leaseHolders.set(sessionId, { owner, expiresAt: Date.now() + ttlMs });
+  };
   const leases: LeaseStore = {
     async acquire(sessionId, owner, ttlMs) {
       const current = holderOf(sessionId);

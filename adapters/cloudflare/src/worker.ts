@@ -73,7 +73,8 @@ export function createWorker<Env = unknown>(build: BuildServer<Env>, options: Cl
       try {
         if (route.to === "worker") {
           const host: HostContext = { assigns: { env, executionCtx: ctx }, auth: principal === undefined ? undefined : { principal }, remoteIp };
-          return await server.handle(rebuild(request, headers, body), host);
+          // The client's signal comes along: a 2026 call whose client left is cancelled.
+          return await server.handle(rebuild(request, headers, body, request.signal), host);
         }
         headers.set(INTERNAL.role, route.role);
         if (route.newSession) headers.set(INTERNAL.sessionId, route.newSession);
@@ -165,8 +166,8 @@ async function readForRouting(request: Request, limit: number): Promise<{ text?:
   return { text: new TextDecoder().decode(all), stream: null };
 }
 
-function rebuild(request: Request, headers: Headers, body: string | ReadableStream<Uint8Array> | null): Request {
-  const init: RequestInit & { duplex?: "half" } = { method: request.method, headers, body };
+function rebuild(request: Request, headers: Headers, body: string | ReadableStream<Uint8Array> | null, signal?: AbortSignal): Request {
+  const init: RequestInit & { duplex?: "half" } = { method: request.method, headers, body, signal };
   if (body instanceof ReadableStream) init.duplex = "half";
   return new Request(request.url, init);
 }
@@ -187,9 +188,13 @@ async function drain(pending: Set<Promise<unknown>>): Promise<void> {
  */
 /** requestState claims made in this isolate, with their expiry. */
 const claimed = new Map<string, number>();
+let lastSweep = 0;
 async function claimInIsolate(key: string, _owner: string, ttlMs: number): Promise<boolean> {
   const now = Date.now();
-  if (claimed.size > 10_000) for (const [k, until] of claimed) if (until <= now) claimed.delete(k);
+  if (claimed.size > 10_000 && now - lastSweep > 60_000) {
+    lastSweep = now;
+    for (const [k, until] of claimed) if (until <= now) claimed.delete(k);
+  }
   if ((claimed.get(key) ?? 0) > now) return false;
   claimed.set(key, now + ttlMs);
   return true;

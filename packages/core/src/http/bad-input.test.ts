@@ -6,7 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { createServer } from "../create-server.js";
 import { MAX_PARAMS_DEPTH } from "../stateless/request-state.js";
-import { BATCH_CONCURRENCY, MAX_BATCH_ITEMS } from "../sessions/post.js";
+import { MAX_BATCH_ITEMS } from "../protocol/jsonrpc.js";
+import { BATCH_CONCURRENCY } from "../sessions/post.js";
 import { initialize, parseResponse, post } from "../test-support/requests.js";
 
 const V = "2026-07-28";

@@ -92,7 +92,10 @@ export function fromRequest(request: Request): Exchange {
     url: request.url,
     header: (name) => request.headers.get(name),
     headers: () => request.headers.entries(),
-    signal: request.signal,
+    // A getter: some runtimes make the signal on first access, and most requests never need it.
+    get signal() {
+      return request.signal;
+    },
     text: (limit) => {
       const length = request.headers.get("content-length");
       const declared = length === null ? NaN : Number(length);

@@ -158,13 +158,22 @@ function onStreamEnd(stream: ReadableStream<Uint8Array>, onEnd: () => void): Rea
       onEnd();
     }
   };
+  // A stream cut while nobody pulls (a client that stopped reading) ends here too.
+  reader.closed.then(end, end);
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      const { done, value } = await reader.read();
-      if (done) {
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch (error) {
+        // The stream was cut (a client that did not read): that is its end too.
+        end();
+        return controller.error(error);
+      }
+      if (chunk.done) {
         controller.close();
         end();
-      } else controller.enqueue(value);
+      } else controller.enqueue(chunk.value);
     },
     async cancel(reason) {
       end();

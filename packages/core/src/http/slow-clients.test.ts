@@ -101,7 +101,7 @@ describe("a client that goes away", () => {
     await started.opened;
     client.abort();
     expect(await abortedWithin(signal!, 100)).toBe(true);
-    expect(signal!.reason).toBe("the client went away before the response");
+    expect(signal!.reason).toMatchObject({ code: -32603, message: "The client went away before the response" });
     await answered;
   });
 
@@ -139,5 +139,92 @@ describe("a client that goes away", () => {
     client.abort();
     expect(await abortedWithin(signal!, 200)).toBe(false);
     release.open();
+  });
+});
+
+describe("review findings, pinned", () => {
+  it("a 2025 GET stream cut for not reading keeps collecting: the resume gets every notification", async () => {
+    const server = createServer({ name: "get", version: "1", sse: { maxBuffered: 1_024 } }).tool("t", { description: "A tool" }, () => "ok");
+    const sessionId = await initialize(server);
+    const stream = await server.handle(new Request(ENDPOINT, { headers: { accept: "text/event-stream", "mcp-session-id": sessionId } }));
+    const reader = stream.body!.getReader();
+    const primingId = /^id: (\S+)/m.exec(new TextDecoder().decode((await reader.read()).value))![1];
+    for (let i = 0; i < 40; i++) await server.notifyListChanged("tools");
+    const drained = (async () => {
+      while (!(await reader.read()).done);
+    })();
+    await expect(drained).rejects.toThrow(/did not read its SSE stream/);
+    await server.notifyListChanged("tools"); // after the cut: collected for the resume too
+    const resumed = await server.handle(new Request(ENDPOINT, { headers: { accept: "text/event-stream", "mcp-session-id": sessionId, "last-event-id": primingId } }));
+    const body = resumed.body!.getReader();
+    let text = "";
+    while ((text.match(/list_changed/g) ?? []).length < 41) text += new TextDecoder().decode((await body.read()).value);
+    expect((text.match(/list_changed/g) ?? []).length).toBe(41);
+    await body.cancel();
+    await server.close({ graceMs: 0 });
+  });
+
+  it("a stream cut for not reading still reports its disconnect", async () => {
+    const server = createServer({ name: "t", version: "1", sse: { maxBuffered: 1_024 } }).tool("flood", { description: "Progress until cancelled" }, async (_a, ctx) => {
+      for (let i = 1; i <= 1_000 && !ctx.signal.aborted; i++) {
+        ctx.progress(i, 1_000, PAD);
+        await sleep(0);
+      }
+      return "x";
+    });
+    const seen: string[] = [];
+    server.on("connect", () => void seen.push("connect"));
+    server.on("disconnect", (event) => void seen.push(`disconnect streamed=${event.streamed}`));
+    const response = await server.handle(request({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "flood", arguments: {}, _meta: { ...META, ...progressToken } } }, modernHeaders("flood")));
+    await response.body!.getReader().read(); // one chunk, then the client stops reading
+    for (let waited = 0; waited < 2_000 && seen.length < 2; waited += 10) await sleep(10);
+    expect(seen).toEqual(["connect", "disconnect streamed=true"]);
+  });
+
+  it("batch items still queued when the client leaves are cancelled too", async () => {
+    const aborted: number[] = [];
+    const server = createServer({ name: "b", version: "1" }).tool("slow", { description: "Waits 1 s unless cancelled" }, async (args: Record<string, unknown>, ctx) => {
+      if (await abortedWithin(ctx.signal, 1_000)) aborted.push(Number(args.n));
+      return "done";
+    });
+    const sessionId = await initialize(server, "2025-03-26");
+    const client = new AbortController();
+    const items = Array.from({ length: 10 }, (_, n) => ({ jsonrpc: "2.0", id: n, method: "tools/call", params: { name: "slow", arguments: { n } } }));
+    const answered = server.handle(request(items, { "mcp-session-id": sessionId }, client.signal));
+    await sleep(50);
+    client.abort();
+    const startedAt = Date.now();
+    await answered;
+    expect(Date.now() - startedAt).toBeLessThan(900);
+    expect(aborted.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it("a 2025 handler that reads ctx.signal after being given up on sees it aborted", async () => {
+    const late = gate();
+    let lateSignal: AbortSignal | undefined;
+    const server = createServer({ name: "t", version: "1", callTimeout: 100 }).tool("never", { description: "Ignores its signal" }, async (_a, ctx) => {
+      await sleep(300);
+      lateSignal = ctx.signal;
+      late.open();
+      return "too late";
+    });
+    const sessionId = await initialize(server);
+    const answer = await parseResponse(await server.handle(request({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "never", arguments: {} } }, { "mcp-session-id": sessionId })));
+    expect(answer.body.error.code).toBe(-32001);
+    await late.opened;
+    expect(lateSignal!.aborted).toBe(true);
+  });
+
+  it("progress keeps a call within callTimeout; time spent waiting on the client does not count", async () => {
+    const server = createServer({ name: "t", version: "1", callTimeout: 150 }).tool("busy", { description: "Reports progress for 600 ms" }, async (_a, ctx) => {
+      for (let i = 1; i <= 6; i++) {
+        await sleep(100);
+        ctx.progress(i, 6);
+      }
+      return "worked";
+    });
+    const sessionId = await initialize(server);
+    const answer = await parseResponse(await server.handle(request({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "busy", arguments: {}, _meta: progressToken } }, { "mcp-session-id": sessionId })));
+    expect(answer.body.result.content[0].text).toBe("worked");
   });
 });

@@ -14,8 +14,11 @@ export interface SseWriterOptions {
   maxBuffered: number;
   /** Runs on every keep-alive tick, e.g. to renew the session; errors are ignored. */
   onKeepAlive?: () => void;
-  /** Runs once when the consumer goes away (client disconnect) or `close()` is called. */
-  onClose?: (reason: "client" | "server") => void;
+  /**
+   * Runs once when the consumer goes away (`client`: a disconnect), `close()` is called
+   * (`server`), or the client fell more than `maxBuffered` behind and was cut (`overflow`).
+   */
+  onClose?: (reason: "client" | "server" | "overflow") => void;
 }
 
 /**
@@ -92,12 +95,14 @@ export class SseWriter {
 
   #write(frame: string, replayed = false): boolean {
     if (!this.#open) return false;
+    // What is left of a replayed backlog is at most what is still queued.
+    if (this.#backlog > 0) this.#backlog = Math.min(this.#backlog, this.#options.maxBuffered - this.#controller.desiredSize!);
     if (this.#controller.desiredSize! < -this.#backlog) {
       // The client stopped reading: what waits is already past the limit. (One frame may pass it,
       // so a large final result still goes out.) Erroring the stream drops what it holds, where
       // closing would keep it queued, and cuts the connection: to the owner, a client that left.
       this.#controller.error(new Error(`the client did not read its SSE stream: over ${this.#options.maxBuffered} bytes waiting`));
-      this.#end("client");
+      this.#end("overflow");
       return false;
     }
     try {
@@ -111,7 +116,7 @@ export class SseWriter {
     }
   }
 
-  #end(reason: "client" | "server"): void {
+  #end(reason: "client" | "server" | "overflow"): void {
     if (!this.#open) return;
     this.#open = false;
     clearInterval(this.#timer);

@@ -44,44 +44,53 @@ export function parseBody(text: string): unknown {
  * so a client author can fix the request without reading our source.
  */
 export function toMessage(value: unknown): JsonRpcMessage {
-  if (!isObject(value)) throw invalid("a JSON-RPC message must be a JSON object");
-  if (value.jsonrpc !== "2.0") throw invalid('"jsonrpc" must be the string "2.0"');
-  if ("method" in value) {
-    if (typeof value.method !== "string" || value.method === "") throw invalid('"method" must be a non-empty string');
-    if (value.params !== undefined && !isObject(value.params)) throw invalid('"params" must be an object when present');
-    if ("id" in value && !isValidId(value.id)) throw invalid('"id" must be a string or an integer');
-    return value as unknown as JsonRpcMessage;
-  }
-  if (!isValidId(value.id)) throw invalid('a response needs a string or integer "id"');
-  if ("result" in value === "error" in value) throw invalid('a response carries exactly one of "result" and "error"');
-  return value as unknown as JsonRpcMessage;
+  const problem = messageProblem(value);
+  if (problem !== undefined) throw invalid(problem);
+  return value as JsonRpcMessage;
 }
+
+/** What is wrong with a message's envelope, or undefined. Returns instead of throwing: it runs on every batch item. */
+function messageProblem(value: unknown): string | undefined {
+  if (!isObject(value)) return "a JSON-RPC message must be a JSON object";
+  if (value.jsonrpc !== "2.0") return '"jsonrpc" must be the string "2.0"';
+  if ("method" in value) {
+    if (typeof value.method !== "string" || value.method === "") return '"method" must be a non-empty string';
+    if (value.params !== undefined && !isObject(value.params)) return '"params" must be an object when present';
+    if ("id" in value && !isValidId(value.id)) return '"id" must be a string or an integer';
+    return undefined;
+  }
+  if (!isValidId(value.id)) return 'a response needs a string or integer "id"';
+  if ("result" in value === "error" in value) return 'a response carries exactly one of "result" and "error"';
+  return undefined;
+}
+
+/** A 2025-03-26 batch is bounded: its items share one response, held open until the slowest finishes. */
+export const MAX_BATCH_ITEMS = 100;
+
+export const tooManyBatchItems = (count: number) =>
+  invalid(`a batch holds at most ${MAX_BATCH_ITEMS} messages (this one has ${count}); send them in several requests`);
 
 /**
  * Why a POST body is no JSON-RPC message at all, or undefined when it is one (or a batch with at
  * least one). Checked before anything else reads the body, headers included, so `{"hello":1}`
- * is -32600 whether or not it came with a session id or a protocol version.
+ * is -32600 whether or not it came with a session id or a protocol version. A batch whose items
+ * are all broken is refused as a whole (JSON-RPC would answer each; no MCP version needs that).
  */
 export function envelopeError(body: unknown): McpError | undefined {
-  if (!Array.isArray(body)) return messageError(body);
+  if (!Array.isArray(body)) {
+    const problem = messageProblem(body);
+    return problem === undefined ? undefined : invalid(problem);
+  }
   if (body.length === 0) return invalid("an empty batch (array) carries no message");
+  if (body.length > MAX_BATCH_ITEMS) return tooManyBatchItems(body.length);
   // A batch with one good message is answered item by item, where each bad item gets its own error.
-  let first: McpError | undefined;
+  let first: string | undefined;
   for (const item of body) {
-    const error = messageError(item);
-    if (!error) return undefined;
-    first ??= error;
+    const problem = messageProblem(item);
+    if (problem === undefined) return undefined;
+    first ??= problem;
   }
-  return invalid(`no item of the batch is a JSON-RPC message (the first: ${first!.message.replace(/^Invalid request: /, "")})`);
-}
-
-function messageError(value: unknown): McpError | undefined {
-  try {
-    toMessage(value);
-    return undefined;
-  } catch (error) {
-    return error as McpError;
-  }
+  return invalid(`no item of the batch is a JSON-RPC message (the first: ${first})`);
 }
 
 const invalid = (why: string) => new HttpError(400, ErrorCode.InvalidRequest, `Invalid request: ${why}`);

@@ -14,7 +14,7 @@ function stuckServer(options: { callTimeout?: number } = {}) {
   const seen: { aborted?: string } = {};
   const server = createServer({ name: "stuck", version: "1", ...options })
     .tool("never", { description: "Never answers" }, async (_a, ctx) => {
-      ctx.signal.addEventListener("abort", () => (seen.aborted = String(ctx.signal.reason)));
+      ctx.signal.addEventListener("abort", () => (seen.aborted = (ctx.signal.reason as Error).message));
       return new Promise<string>(() => {});
     })
     .tool("quick", { description: "Answers after 50 ms" }, async () => {
@@ -33,16 +33,16 @@ describe("callTimeout", () => {
     const sessionId = await initialize(server);
     const startedAt = Date.now();
     const answer = await parseResponse(await post(server, { jsonrpc: "2.0", id: 4, method: "tools/call", params: { name: "never", arguments: {} } }, { "mcp-session-id": sessionId }));
-    expect(answer.body).toEqual({ jsonrpc: "2.0", id: 4, error: { code: -32001, message: "Request timed out: no answer within 200 ms (the server's callTimeout)" } });
+    expect(answer.body).toEqual({ jsonrpc: "2.0", id: 4, error: { code: -32001, message: "Request timed out: no answer or progress for 200 ms (the server's callTimeout)" } });
     expect(Date.now() - startedAt).toBeLessThan(2_000);
-    expect(seen.aborted).toBe("Request timed out: no answer within 200 ms (the server's callTimeout)");
+    expect(seen.aborted).toBe("Request timed out: no answer or progress for 200 ms (the server's callTimeout)");
     await server.close({ graceMs: 0 });
   });
 
   it("2026: the same, on the stateless leg", async () => {
     const { server, seen } = stuckServer({ callTimeout: 200 });
     const answer = await modern(server, "never");
-    expect(answer.body).toEqual({ jsonrpc: "2.0", id: 9, error: { code: -32001, message: "Request timed out: no answer within 200 ms (the server's callTimeout)" } });
+    expect(answer.body).toEqual({ jsonrpc: "2.0", id: 9, error: { code: -32001, message: "Request timed out: no answer or progress for 200 ms (the server's callTimeout)" } });
     expect(seen.aborted).toMatch(/^Request timed out/);
     await server.close({ graceMs: 0 });
   });

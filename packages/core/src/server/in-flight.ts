@@ -6,31 +6,46 @@ export interface Abandonable {
   abandon(error: McpError): void;
 }
 
+type Timer = ReturnType<typeof setTimeout>;
+
 /**
- * The calls this instance is answering. One timer sweeps them for overdue ones (a handler that
- * never returns must not hold its client, its session or its memory forever), and shutdown
- * waits for them, then answers the rest with an error a client can act on.
+ * The calls this instance is answering. A call that goes quiet for `callTimeout` (no progress, no
+ * log, not waiting on the client) is given up on: a handler that never returns must not hold its
+ * client, its session or its memory forever. Shutdown waits for the calls, then answers the rest
+ * with an error a client can act on.
+ *
+ * One timer per call, made while that call's request runs: on Workers a timer owned by another
+ * request could not write to this call's stream.
  */
 export class InFlightCalls {
-  readonly #deadlines = new Map<Abandonable, number>();
-  #sweeper: ReturnType<typeof setInterval> | undefined;
+  readonly #timers = new Map<Abandonable, Timer | undefined>();
   #onLeave: (() => void) | undefined;
 
+  /** `timeoutMs` 0 turns the call timeout off. */
   constructor(readonly timeoutMs: number) {}
 
   get size(): number {
-    return this.#deadlines.size;
+    return this.#timers.size;
   }
 
   /** Counts `call` in; the function returned counts it out (call it once the answer is sent). */
   enter(call: Abandonable): () => void {
-    this.#deadlines.set(call, Date.now() + this.timeoutMs);
-    if (!this.#sweeper) {
-      // Deadlines are kept to within a second; a timer per call would cost more on the hot path.
-      this.#sweeper = setInterval(() => this.#sweep(), Math.min(1_000, this.timeoutMs));
-      (this.#sweeper as { unref?: () => void }).unref?.();
-    }
+    this.#timers.set(call, this.#deadline(call));
     return () => this.#leave(call);
+  }
+
+  /** The call showed life (progress, a log): its deadline starts again. */
+  touch(call: Abandonable): void {
+    if (!this.#timers.has(call)) return;
+    clearTimeout(this.#timers.get(call));
+    this.#timers.set(call, this.#deadline(call));
+  }
+
+  /** The call waits on the client (elicitation, sampling, roots), which has a timeout of its own. */
+  hold(call: Abandonable): void {
+    if (!this.#timers.has(call)) return;
+    clearTimeout(this.#timers.get(call));
+    this.#timers.set(call, undefined);
   }
 
   /**
@@ -50,14 +65,16 @@ export class InFlightCalls {
       this.#onLeave = undefined;
     }
     const shutdown = new McpError(ErrorCode.InternalError, "Server shutting down: this request did not finish in time; send it again");
-    for (const call of [...this.#deadlines.keys()]) this.#abandon(call, shutdown);
+    for (const call of [...this.#timers.keys()]) this.#abandon(call, shutdown);
   }
 
-  #sweep(): void {
-    const now = Date.now();
-    for (const [call, deadline] of this.#deadlines) {
-      if (deadline <= now) this.#abandon(call, new McpError(ErrorCode.RequestTimeout, `Request timed out: no answer within ${this.timeoutMs} ms (the server's callTimeout)`));
-    }
+  #deadline(call: Abandonable): Timer | undefined {
+    if (this.timeoutMs === 0) return undefined;
+    const timer = setTimeout(() => {
+      this.#abandon(call, new McpError(ErrorCode.RequestTimeout, `Request timed out: no answer or progress for ${this.timeoutMs} ms (the server's callTimeout)`));
+    }, this.timeoutMs);
+    (timer as { unref?: () => void }).unref?.();
+    return timer;
   }
 
   #abandon(call: Abandonable, error: McpError): void {
@@ -70,11 +87,9 @@ export class InFlightCalls {
   }
 
   #leave(call: Abandonable): void {
-    if (!this.#deadlines.delete(call)) return;
-    if (this.#deadlines.size === 0) {
-      clearInterval(this.#sweeper);
-      this.#sweeper = undefined;
-    }
+    if (!this.#timers.has(call)) return;
+    clearTimeout(this.#timers.get(call));
+    this.#timers.delete(call);
     this.#onLeave?.();
   }
 }

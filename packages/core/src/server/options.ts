@@ -34,8 +34,10 @@ export interface ServerOptions {
   /** How long a server→client request (elicitation, sampling, roots) may wait (ms). Default 300 000. */
   clientRequestTimeout?: number;
   /**
-   * How long a call may run before the client is answered -32001 "Request timed out" and the
-   * handler's `ctx.signal` aborts (ms). Tasks are not bound by it. Default 300 000.
+   * How long a call may go without answering or showing life (progress, a log) before the
+   * client is answered -32001 "Request timed out" and the handler's `ctx.signal` aborts (ms).
+   * Time spent waiting on the client (elicitation, sampling, roots) does not count; tasks are not
+   * bound by it. 0 turns it off. Default 300 000.
    */
   callTimeout?: number;
   /**
@@ -121,7 +123,7 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     maxRequestSize,
     paginationLimit,
     clientRequestTimeout,
-    callTimeout: positive(options.callTimeout, "callTimeout", 300_000),
+    callTimeout: options.callTimeout === 0 ? 0 : positive(options.callTimeout, "callTimeout", 300_000),
     requestStateSecret: options.requestStateSecret,
     requestStateTtl: positive(options.requestStateTtl, "requestStateTtl", 600_000),
     tasks: {

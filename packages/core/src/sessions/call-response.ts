@@ -27,6 +27,8 @@ export interface SessionCallResponseInit {
   clientGone?: AbortSignal;
   /** Counts this call in until it is answered (callTimeout, shutdown). */
   inFlight: InFlightCalls;
+  /** Runs once when the call is answered (or given up on), before anything else. */
+  onFinish?: () => void;
 }
 
 /**
@@ -57,27 +59,37 @@ export class SessionCallResponse implements RequestWire, Abandonable {
   constructor(init: SessionCallResponseInit) {
     this.#init = init;
     this.#leave = init.inFlight.enter(this);
-    init.clientGone?.addEventListener("abort", () => {
-      // A JSON answer has no event id to resume from, so nobody could receive it: stop the work.
-      // A stream is different (2025 spec): a dropped connection is not a cancellation.
-      if (this.#finished || this.#writer) return;
-      void this.signal; // makes the controller, so a handler that reads the signal later sees it aborted
-      this.#controller!.abort("the client went away before the response");
-    }, { once: true });
+    const { clientGone } = init;
+    if (clientGone?.aborted) this.#clientLeft();
+    else clientGone?.addEventListener("abort", () => this.#clientLeft(), { once: true });
+  }
+
+  /** A JSON answer has no event id to resume from, so nobody could receive it: stop the work. A stream is different (2025 spec): a dropped connection is not a cancellation. */
+  #clientLeft(): void {
+    if (this.#finished || this.#writer) return;
+    this.#abortWith(new McpError(ErrorCode.InternalError, "The client went away before the response"));
   }
 
   get signal(): AbortSignal {
     if (!this.#controller) {
       this.#controller = new AbortController();
       // Without the control channel (storage unreachable) cancellation from elsewhere cannot
-      // reach this call; the call itself goes on, and nothing is left unhandled.
-      this.#untrack = this.#init.control.track(this.#init.sessionId, this.#init.requestId, this.#controller).catch(() => () => {});
+      // reach this call; the call itself goes on, and nothing is left unhandled. Once answered,
+      // nothing can cancel it any more: no need to listen.
+      if (!this.#finished) this.#untrack = this.#init.control.track(this.#init.sessionId, this.#init.requestId, this.#controller).catch(() => () => {});
     }
     return this.#controller.signal;
   }
 
+  /** The reason is an McpError, so a handler that rethrows it is not reported as a crash. */
+  #abortWith(reason: McpError): void {
+    void this.signal;
+    this.#controller!.abort(reason);
+  }
+
   notify(method: string, params: Record<string, unknown>): void {
     if (this.#finished || !this.#init.canStream) return; // a JSON-only client cannot receive notifications
+    this.#init.inFlight.touch(this);
     this.#emit(notificationMessage(method, params), false);
   }
 
@@ -88,6 +100,7 @@ export class SessionCallResponse implements RequestWire, Abandonable {
     const { control, sessionId, options } = this.#init;
     const id = nextOutgoingId();
     const { reply, dispose } = await control.awaitReply(sessionId, id);
+    this.#init.inFlight.hold(this); // the client has clientRequestTimeout to answer
     try {
       this.#emit(requestMessage(id, method, params), false);
       const response = await raceWithAbortAndTimeout(reply, signal, options.clientRequestTimeout, (reason) => {
@@ -97,6 +110,7 @@ export class SessionCallResponse implements RequestWire, Abandonable {
       return response.result;
     } finally {
       dispose();
+      this.#init.inFlight.touch(this);
     }
   }
 
@@ -110,8 +124,7 @@ export class SessionCallResponse implements RequestWire, Abandonable {
   /** Gives up on the call (timeout, shutdown): the handler's signal aborts and the client gets `error` now. */
   abandon(error: McpError): void {
     if (this.#finished) return;
-    void this.signal;
-    this.#controller!.abort(error.message);
+    this.#abortWith(error);
     this.finish(errorMessage(this.#init.requestId, error));
   }
 
@@ -119,6 +132,7 @@ export class SessionCallResponse implements RequestWire, Abandonable {
   finish(response: string): void {
     if (this.#finished) return;
     this.#leave();
+    this.#init.onFinish?.();
     if (!this.#writer) {
       this.#finished = true;
       this.#init.resolve({ status: 200, headers: { ...this.#init.headers, "content-type": "application/json" }, body: response });
@@ -130,7 +144,6 @@ export class SessionCallResponse implements RequestWire, Abandonable {
       // Delivered on a live connection: nobody will resume it, so drop its events.
       if (!this.#detached) this.#tail = this.#tail.then(() => storage.events.deleteStream(sessionId, this.#streamId)).catch(() => {});
     }
-    this.#controller = undefined;
     void this.#untrack?.then((release) => release());
   }
 
@@ -138,7 +151,7 @@ export class SessionCallResponse implements RequestWire, Abandonable {
     const { headers, options, version, storage, sessionId } = this.#init;
     this.#writer = new SseWriter({
       keepAlive: options.sse.keepAlive,
-    maxBuffered: options.sse.maxBuffered,
+      maxBuffered: options.sse.maxBuffered,
       onKeepAlive: () => void storage.sessions.get(sessionId, options.sessionTimeout).catch(() => {}),
       // The 2025 spec: a dropped connection is not a cancellation; keep working, keep events for resumption.
       onClose: () => {

@@ -71,7 +71,9 @@ async function openGetStream(
       void storage.sessions.get(sessionId, options.sessionTimeout).then((record) => record ?? writer.close(), () => {});
       void storage.leases.renew(sessionId, owner, leaseTtl).then((held) => held || writer.close(), () => {});
     },
-    onClose: () => {
+    onClose: (reason) => {
+      // Cut for not reading: like a close for polling, keep collecting for the client's resume.
+      if (reason === "overflow" && hasPrimingEvents(version)) closedForPolling = true;
       state.openStreams.delete(writer);
       void storage.leases.release(sessionId, owner).catch(() => {});
       if (!closedForPolling) {

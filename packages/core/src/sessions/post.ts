@@ -13,8 +13,10 @@ import {
   isNotification,
   isResponse,
   resultMessage,
+  MAX_BATCH_ITEMS,
   toMcpError,
   toMessage,
+  tooManyBatchItems,
 } from "../protocol/jsonrpc.js";
 import { allowsBatches } from "../protocol/versions.js";
 import { SessionCallResponse } from "./call-response.js";
@@ -44,14 +46,11 @@ export async function sessionPost(state: SessionState, body: unknown, incoming: 
   const refused = missingScopeError(state.server, request.method, request.params ?? {}, incoming.host);
   if (refused) return refusedOutcome(request.id, refused, incoming.responseHeaders);
   return new Promise<Outcome>((resolve) => {
-    const response = callResponse(state, session, request, incoming.canStream, incoming.responseHeaders, resolve, incoming.exchange);
-    const done = state.busy.enter(session.sessionId);
+    // Busy until answered, not until the handler returns: a call given up on frees its session.
+    const response = callResponse(state, session, request, incoming.canStream, incoming.responseHeaders, resolve, incoming.exchange, state.busy.enter(session.sessionId));
     void run(state, request, session, response, incoming)
       .catch(() => errorMessage(request.id, new McpError(ErrorCode.InternalError, "Internal error")))
-      .then((answer) => {
-        done();
-        response.finish(answer);
-      });
+      .then((answer) => response.finish(answer));
   });
 }
 
@@ -63,6 +62,7 @@ function callResponse(
   headers: Record<string, string>,
   resolve: (outcome: Outcome) => void,
   exchange: Incoming["exchange"],
+  onFinish: () => void,
 ): SessionCallResponse {
   const { server, control } = state;
   // The negotiated version says what the client can parse; an older header must not turn priming off.
@@ -79,6 +79,7 @@ function callResponse(
     resolve,
     clientGone: exchange.signal,
     inFlight: state.inFlight,
+    onFinish,
   });
 }
 
@@ -139,18 +140,15 @@ async function onNotification(state: SessionState, message: JsonRpcMessage & { m
   // Other notifications (roots/list_changed, progress) need no answer.
 }
 
-/** A 2025-03-26 batch is bounded: its items share one response, held open until the slowest finishes. */
-export const MAX_BATCH_ITEMS = 100;
 /** Requests of one batch running at once; the rest wait for a slot. */
 export const BATCH_CONCURRENCY = 8;
 
 async function batch(state: SessionState, items: unknown[], session: LoadedSession, incoming: Incoming): Promise<Outcome> {
   if (items.length === 0) throw new HttpError(400, ErrorCode.InvalidRequest, "Invalid request: an empty batch");
-  if (items.length > MAX_BATCH_ITEMS) {
-    throw new HttpError(400, ErrorCode.InvalidRequest, `Invalid request: a batch holds at most ${MAX_BATCH_ITEMS} messages (this one has ${items.length}); send them in several requests`);
-  }
-  const slots = limiter(BATCH_CONCURRENCY);
-  // Replies keep the items' order; requests run concurrently, notifications and replies in order.
+  if (items.length > MAX_BATCH_ITEMS) throw tooManyBatchItems(items.length);
+  const inSlot = limiter(BATCH_CONCURRENCY);
+  // Replies keep the items' order. Requests wait for a slot; notifications and replies to the
+  // server's own requests never wait behind them (one may be what a running request waits for).
   const replies: Array<string | Promise<string>> = [];
   for (const item of items) {
     let message: JsonRpcMessage;
@@ -170,8 +168,7 @@ async function batch(state: SessionState, items: unknown[], session: LoadedSessi
         replies.push(errorMessage(request.id, refused));
         continue;
       }
-      await slots.take();
-      replies.push(batchItem(state, request, session, incoming).finally(slots.give));
+      replies.push(inSlot(() => batchItem(state, request, session, incoming)));
     }
   }
   const answers = await Promise.all(replies);
@@ -185,30 +182,27 @@ function batchItem(state: SessionState, request: JsonRpcRequest, session: Loaded
       storage: state.server.storage, control: state.control, options: state.server.options, sessionId: session.sessionId,
       requestId: request.id, version: session.version, canStream: false, headers: {},
       resolve: (outcome) => resolve(outcome.body as string), clientGone: incoming.exchange.signal, inFlight: state.inFlight,
+      onFinish: state.busy.enter(session.sessionId),
     });
-    const done = state.busy.enter(session.sessionId);
     void run(state, request, session, response, { ...incoming, canStream: false })
       .catch(() => errorMessage(request.id, new McpError(ErrorCode.InternalError, "Internal error")))
-      .then((answer) => {
-        done();
-        response.finish(answer);
-      });
+      .then((answer) => response.finish(answer));
   });
 }
 
-/** At most `size` holders at once; `take` waits for a free slot. */
-function limiter(size: number): { take(): Promise<void>; give(): void } {
+/** Runs tasks with at most `size` at once; the others wait, in order, for a free slot. */
+function limiter(size: number): <T>(task: () => Promise<T>) => Promise<T> {
   let free = size;
   const waiting: Array<() => void> = [];
-  return {
-    async take() {
-      if (free > 0) return void free--;
-      await new Promise<void>((resolve) => waiting.push(resolve));
-    },
-    give() {
+  return async (task) => {
+    if (free > 0) free--;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
       const next = waiting.shift();
       if (next) next();
       else free++;
-    },
+    }
   };
 }

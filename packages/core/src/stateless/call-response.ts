@@ -58,10 +58,15 @@ export class StatelessCallResponse implements RequestWire, Abandonable {
   constructor(init: StatelessCallResponseInit) {
     this.#init = init;
     this.#leave = init.inFlight.enter(this);
-    // 2026 has no resumption: an answer nobody can receive is work to stop, JSON or SSE alike.
-    init.clientGone?.addEventListener("abort", () => {
-      if (!this.#finished && !this.#task) this.#controller.abort("the client went away before the response");
-    }, { once: true });
+    const { clientGone } = init;
+    if (clientGone?.aborted) this.#clientLeft();
+    else clientGone?.addEventListener("abort", () => this.#clientLeft(), { once: true });
+  }
+
+  /** 2026 has no resumption: an answer nobody can receive is work to stop, JSON or SSE alike. */
+  #clientLeft(): void {
+    // An McpError, so a handler that rethrows the reason is not reported as a crash.
+    if (!this.#finished && !this.#task) this.#controller.abort(new McpError(ErrorCode.InternalError, "The client went away before the response"));
   }
 
   get signal(): AbortSignal {
@@ -84,12 +89,13 @@ export class StatelessCallResponse implements RequestWire, Abandonable {
   notify(method: string, params: Record<string, unknown>): void {
     // Tasks carry no progress or logs; the client polls tasks/get instead.
     if (this.#finished || !this.#init.canStream || this.#task) return;
+    this.#init.inFlight.touch(this);
     if (!this.#writer) {
       this.#writer = new SseWriter({
         keepAlive: this.#init.keepAlive,
         maxBuffered: this.#init.maxBuffered,
         onClose: (reason) => {
-          if (reason === "client" && !this.#finished) this.#controller.abort("the client closed the response stream");
+          if (reason !== "server" && !this.#finished) this.#controller.abort(new McpError(ErrorCode.InternalError, "The client closed the response stream"));
         },
       });
       this.#init.resolve({ status: 200, headers: { ...this.#init.headers, ...SSE_HEADERS }, body: this.#writer.stream });
@@ -121,7 +127,7 @@ export class StatelessCallResponse implements RequestWire, Abandonable {
   /** Gives up on the call (timeout, shutdown): the handler's signal aborts and the client gets `error` now. */
   abandon(error: McpError): void {
     if (this.#finished) return;
-    this.#controller.abort(error.message);
+    this.#controller.abort(error);
     this.finish(200, errorMessage(this.#init.id, error));
   }
 
