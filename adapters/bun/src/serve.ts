@@ -51,7 +51,10 @@ export async function serve(server: Server<any>, options: ServeOptions = {}): Pr
       if (!isServedPath(pathnameOf(request.url), path)) {
         return new Response(notFound, { status: 404, headers: { "content-type": "application/json" } });
       }
-      return handler(request, self);
+      const answer = handler(request, self);
+      // Shutting down (now or by the time this is answered): the answer says Connection: close,
+      // so the client's next call opens a new connection instead of being cut on this one.
+      return answer.then((response) => (stopping ? closeConnection(response) : response));
     },
     error() {
       return new Response(INTERNAL_ERROR, { status: 500, headers: { "content-type": "application/json" } });
@@ -90,4 +93,9 @@ function pathnameOf(url: string): string {
   const hash = url.indexOf("#", start);
   if (hash >= 0 && hash < end) end = hash;
   return url.slice(start, end);
+}
+
+function closeConnection(response: Response): Response {
+  response.headers.set("connection", "close");
+  return response;
 }

@@ -51,7 +51,10 @@ export async function serve(server: Server<any>, options: ServeOptions = {}): Pr
       if (!isServedPath(new URL(request.url).pathname, path)) {
         return new Response(notFound, { status: 404, headers: { "content-type": "application/json" } });
       }
-      return handler(request, info);
+      const answer = handler(request, info);
+      // Shutting down (now or by the time this is answered): the answer says Connection: close,
+      // so the client's next call opens a new connection instead of being cut on this one.
+      return answer.then((response) => (stopping ? closeConnection(response) : response));
     },
   });
   const addr = denoServer.addr;
@@ -77,4 +80,9 @@ export async function serve(server: Server<any>, options: ServeOptions = {}): Pr
     else signal.addEventListener("abort", () => void shutdown(), { once: true });
   }
   return { url: `http://${shownHost}:${port}${path}`, port, deno: denoServer, shutdown, finished: denoServer.finished };
+}
+
+function closeConnection(response: Response): Response {
+  response.headers.set("connection", "close");
+  return response;
 }

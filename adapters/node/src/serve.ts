@@ -64,6 +64,9 @@ export async function serve(server: Server<any>, options: ServeOptions = {}): Pr
   let closing = false;
   node.on("request", (req: IncomingMessage, res: ServerResponse) => {
     responses.set(req.socket, res);
+    // Shutting down: the answer says Connection: close, so the client's next call opens a new
+    // connection (to another instance) instead of being cut on this one.
+    if (closing) res.shouldKeepAlive = false;
     res.once("close", () => {
       // During shutdown a finished response must not leave its keep-alive connection open.
       if (closing) setImmediate(() => node.closeIdleConnections());
@@ -86,6 +89,7 @@ export async function serve(server: Server<any>, options: ServeOptions = {}): Pr
     node,
     close: async () => {
       closing = true;
+      for (const res of responses.values()) if (!res.headersSent) res.shouldKeepAlive = false;
       const closed = new Promise<void>((resolve) => node.close(() => resolve()));
       // Ends SSE streams at once; calls in flight get shutdownTimeout, then an error answer.
       const drained = server.close({ graceMs: options.shutdownTimeout ?? 5_000 });

@@ -7,10 +7,12 @@ import type { Registry } from "../server/registry.js";
  * Checked before the call runs, while its response can still be a plain HTTP 403 (step-up).
  */
 export function requiredScopes(server: Registry, method: string, params: Record<string, unknown>): readonly string[] | undefined {
-  if (method === "tools/call") return server.tools.get(String(params.name))?.config.scopes;
-  if (method === "prompts/get") return server.prompts.get(String(params.name))?.config.scopes;
+  // Names are client data: anything but a string names nothing here (the call itself says -32602).
+  if (method === "tools/call") return typeof params.name === "string" ? server.tools.get(params.name)?.config.scopes : undefined;
+  if (method === "prompts/get") return typeof params.name === "string" ? server.prompts.get(params.name)?.config.scopes : undefined;
   if (method === "resources/read") {
-    const uri = String(params.uri);
+    if (typeof params.uri !== "string") return undefined;
+    const uri = params.uri;
     const fixed = server.resources.get(uri);
     if (fixed) return fixed.config.scopes;
     for (const template of server.templates.values()) if (template.template.match(uri)) return template.config.scopes;

@@ -166,3 +166,33 @@ describe("requestState: canonical encoding, one successful retry per token", () 
     expect(runs).toBe(1);
   });
 });
+
+describe("found by the fuzzer (reliability/fuzz)", () => {
+  const server = createServer({ name: "fuzzed", version: "1" })
+    .tool("t", { description: "A tool" }, () => "ok")
+    .prompt("p", { description: "A prompt" }, () => "hi")
+    .resource("mem://a", { name: "a", description: "A resource" }, () => "a");
+  const hostile = JSON.parse('{"toString":null}');
+
+  it.each([
+    ["tools/call", { name: hostile, arguments: {} }],
+    ["prompts/get", { name: hostile }],
+    ["resources/read", { uri: hostile }],
+  ])("%s with an object where a name or URI belongs: -32602 on both eras, never a 500", async (method, params) => {
+    const sessionId = await initialize(server);
+    const legacy = await parseResponse(await post(server, { jsonrpc: "2.0", id: 1, method, params }, { "mcp-session-id": sessionId }));
+    expect([legacy.status, legacy.body.error?.code]).toEqual([200, -32602]);
+    const modern = await parseResponse(await post(server, { jsonrpc: "2.0", id: 1, method, params: { ...params, _meta: META } }, { "mcp-protocol-version": V, "mcp-method": method, "mcp-name": "x" }));
+    expect(modern.status).toBeLessThan(500);
+    expect([-32602, -32020]).toContain(modern.body.error?.code);
+  });
+
+  it("DELETE with an unsupported MCP-Protocol-Version is 400, like every other method, and the session lives on", async () => {
+    const sessionId = await initialize(server);
+    for (const version of ["2026-07-28", "garbage", ""]) {
+      const answer = await server.handle(new Request("http://127.0.0.1:3000/mcp", { method: "DELETE", headers: { "mcp-session-id": sessionId, "mcp-protocol-version": version } }));
+      expect(answer.status).toBe(400);
+    }
+    expect((await parseResponse(await post(server, { jsonrpc: "2.0", id: 2, method: "tools/list" }, { "mcp-session-id": sessionId }))).status).toBe(200);
+  });
+});

@@ -41,6 +41,8 @@ export interface StatelessHandlers {
 export function createHttpHandler(server: Registry, eras: { sessions: SessionHandlers; stateless: StatelessHandlers }): HttpHandler {
   const { options } = server;
   const { sessions, stateless } = eras;
+  /** Set by close(): new calls and streams are refused; replies and notifications for calls in flight still get through. */
+  let closing = false;
 
   async function process(exchange: Exchange, hostIn?: HostContext): Promise<Outcome> {
     const origin = exchange.header("origin");
@@ -97,6 +99,7 @@ export function createHttpHandler(server: Registry, eras: { sessions: SessionHan
         case "POST":
           return await post(exchange, host, responseHeaders);
         case "GET":
+          if (closing) throw shuttingDown();
           if (!accepts(exchange.header("accept"), "text/event-stream")) {
             throw new HttpError(406, ErrorCode.BadRequest, "Not Acceptable: a GET stream needs Accept: text/event-stream");
           }
@@ -121,6 +124,7 @@ export function createHttpHandler(server: Registry, eras: { sessions: SessionHan
       throw new HttpError(406, ErrorCode.BadRequest, "Not Acceptable: Accept must include application/json and text/event-stream");
     }
     const body = parseBody(await exchange.text(options.maxRequestSize));
+    if (closing && startsWork(body)) throw shuttingDown();
     const incoming: Incoming = { exchange, host, responseHeaders, canStream };
     const route = classifyPost(body, exchange.header("mcp-protocol-version"));
     switch (route.to) {
@@ -143,10 +147,20 @@ export function createHttpHandler(server: Registry, eras: { sessions: SessionHan
       return toResponse(await process(fromRequest(request), host));
     },
     async close(graceMs = 0) {
+      closing = true;
       await Promise.all([stateless.close(graceMs), sessions.close(graceMs)]);
     },
   };
 }
+
+/** A request (or a batch holding one): something that would start a call, not a reply or a notification. */
+function startsWork(body: unknown): boolean {
+  const isRequest = (m: unknown) => typeof m === "object" && m !== null && "method" in m && "id" in m;
+  return Array.isArray(body) ? body.some(isRequest) : isRequest(body);
+}
+
+const shuttingDown = () =>
+  new HttpError(503, ErrorCode.InternalError, "Server shutting down: send this request again (another instance will answer it)", undefined, { "retry-after": "1" });
 
 /** Passes a stream through and calls `onEnd` once when it finishes or the consumer cancels it. */
 function onStreamEnd(stream: ReadableStream<Uint8Array>, onEnd: () => void): ReadableStream<Uint8Array> {

@@ -84,3 +84,22 @@ describe("close({ graceMs })", () => {
     expect((await quick).body.result.content[0].text).toBe("quick");
   });
 });
+
+describe("once close() has begun", () => {
+  it("new calls and GET streams get 503 + Retry-After; notifications for calls in flight still get through", async () => {
+    const { server } = stuckServer();
+    const sessionId = await initialize(server);
+    const inFlight = modern(server, "quick");
+    await sleep(10); // running, not just sent
+    const closed = server.close({ graceMs: 2_000 });
+    const refused = await parseResponse(await post(server, { jsonrpc: "2.0", id: 5, method: "tools/call", params: { name: "quick", arguments: {} } }, { "mcp-session-id": sessionId }));
+    expect(refused.status).toBe(503);
+    expect(refused.body.error).toEqual({ code: -32603, message: "Server shutting down: send this request again (another instance will answer it)" });
+    const stream = await server.handle(new Request("http://127.0.0.1:3000/mcp", { headers: { accept: "text/event-stream", "mcp-session-id": sessionId } }));
+    expect([stream.status, stream.headers.get("retry-after")]).toEqual([503, "1"]);
+    const notification = await post(server, { jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: 99 } }, { "mcp-session-id": sessionId });
+    expect(notification.status).toBe(202);
+    expect((await inFlight).body.result.content[0].text).toBe("quick");
+    await closed;
+  });
+});

@@ -55,13 +55,15 @@ export class SessionCallResponse implements RequestWire, Abandonable {
   /** Events waiting for the next store write. */
   #batch: StoredEvent[] | undefined;
   readonly #leave: () => void;
+  /** Removed once answered: one request's signal may serve many calls (a batch). */
+  readonly #onClientGone = () => this.#clientLeft();
 
   constructor(init: SessionCallResponseInit) {
     this.#init = init;
     this.#leave = init.inFlight.enter(this);
     const { clientGone } = init;
     if (clientGone?.aborted) this.#clientLeft();
-    else clientGone?.addEventListener("abort", () => this.#clientLeft(), { once: true });
+    else clientGone?.addEventListener("abort", this.#onClientGone, { once: true });
   }
 
   /** A JSON answer has no event id to resume from, so nobody could receive it: stop the work. A stream is different (2025 spec): a dropped connection is not a cancellation. */
@@ -132,6 +134,7 @@ export class SessionCallResponse implements RequestWire, Abandonable {
   finish(response: string): void {
     if (this.#finished) return;
     this.#leave();
+    this.#init.clientGone?.removeEventListener("abort", this.#onClientGone);
     this.#init.onFinish?.();
     if (!this.#writer) {
       this.#finished = true;

@@ -18,14 +18,20 @@ export interface LoadedSession {
 /** Session ids are not credentials: a session answers only to the principal that opened it (checklist §6). */
 export const belongsTo = (record: SessionRecord, host: HostContext | undefined): boolean => (record.principal ?? undefined) === principalOf(host);
 
-/** Loads the session named by the request (renewing its idle timeout), or says exactly why it cannot. */
-export async function loadSession(state: SessionState, exchange: Exchange, host: HostContext | undefined): Promise<LoadedSession> {
-  const sessionId = exchange.header(SESSION_HEADER);
-  if (!sessionId) throw new HttpError(400, ErrorCode.BadRequest, "Bad Request: the Mcp-Session-Id header is required; send initialize first to get one");
+/** The request's MCP-Protocol-Version inside a session: absent, or a 2025-era version we speak (400 otherwise, every method alike). */
+export function checkSessionVersionHeader(exchange: Exchange): string | null {
   const headerVersion = exchange.header("mcp-protocol-version");
   if (headerVersion !== null && !isLegacyVersion(headerVersion)) {
     throw new HttpError(400, ErrorCode.BadRequest, `Bad Request: unsupported MCP-Protocol-Version "${headerVersion}"`);
   }
+  return headerVersion;
+}
+
+/** Loads the session named by the request (renewing its idle timeout), or says exactly why it cannot. */
+export async function loadSession(state: SessionState, exchange: Exchange, host: HostContext | undefined): Promise<LoadedSession> {
+  const sessionId = exchange.header(SESSION_HEADER);
+  if (!sessionId) throw new HttpError(400, ErrorCode.BadRequest, "Bad Request: the Mcp-Session-Id header is required; send initialize first to get one");
+  const headerVersion = checkSessionVersionHeader(exchange);
   const record = await state.server.storage.sessions.get(sessionId, state.server.options.sessionTimeout);
   // Another caller's session looks exactly like a missing one.
   if (!record || !belongsTo(record, host)) {

@@ -54,13 +54,15 @@ export class StatelessCallResponse implements RequestWire, Abandonable {
   #finished = false;
   #task: TaskInput | undefined;
   readonly #leave: () => void;
+  /** Removed once answered: one request's signal may serve many calls (a batch). */
+  readonly #onClientGone = () => this.#clientLeft();
 
   constructor(init: StatelessCallResponseInit) {
     this.#init = init;
     this.#leave = init.inFlight.enter(this);
     const { clientGone } = init;
     if (clientGone?.aborted) this.#clientLeft();
-    else clientGone?.addEventListener("abort", () => this.#clientLeft(), { once: true });
+    else clientGone?.addEventListener("abort", this.#onClientGone, { once: true });
   }
 
   /** 2026 has no resumption: an answer nobody can receive is work to stop, JSON or SSE alike. */
@@ -136,6 +138,7 @@ export class StatelessCallResponse implements RequestWire, Abandonable {
     if (this.#finished) return;
     this.#finished = true;
     this.#leave();
+    this.#init.clientGone?.removeEventListener("abort", this.#onClientGone);
     if (!this.#writer) {
       this.#init.resolve({ status, headers: { ...this.#init.headers, "content-type": "application/json" }, body: response });
       return;

@@ -78,7 +78,7 @@ export async function statelessPost(state: StatelessState, body: unknown, incomi
   }
   const refused = missingScopeError(server, method, params, host);
   if (refused) return refusedOutcome(id, refused, responseHeaders);
-  const tool = method === "tools/call" ? server.tools.get(String(params.name)) : undefined;
+  const tool = method === "tools/call" && typeof params.name === "string" ? server.tools.get(params.name) : undefined;
   const asTask = tool?.config.task !== undefined && tool.config.era !== "legacy" && declaresTasks(capabilities);
   if (tool?.config.task === "required" && !asTask && tool.config.era !== "legacy") {
     const error = tasksRequired();

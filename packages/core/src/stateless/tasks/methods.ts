@@ -11,10 +11,10 @@ export async function taskMethod(state: StatelessState, id: RequestId, method: s
     if (method === "tasks/get") return resultMessage(id, detailedTask(await store.load(params.taskId, principal)));
     if (method === "tasks/update") {
       if (!isObject(params.inputResponses)) throw new McpError(ErrorCode.InvalidParams, 'tasks/update: "inputResponses" must be an object keyed like inputRequests');
-      await store.answer(String(params.taskId), principal, params.inputResponses);
+      await store.answer(typeof params.taskId === "string" ? params.taskId : "", principal, params.inputResponses);
       return resultMessage(id, { resultType: "complete" });
     }
-    await store.cancel(String(params.taskId), principal);
+    await store.cancel(typeof params.taskId === "string" ? params.taskId : "", principal);
     return resultMessage(id, { resultType: "complete" });
   } catch (error) {
     return errorMessage(id, toMcpError(error));
