@@ -63,15 +63,18 @@ async function openGetStream(
   };
   /** Keeps a disposer for the end; one arriving after the end (the client left meanwhile) runs now. */
   const keep = (dispose: () => void | Promise<void>) => (disposed ? void Promise.resolve(dispose()).catch(() => {}) : void disposers.push(dispose));
+  // An open stream is a live client: it keeps the session from idling out (renewed every third of
+  // the timeout, however long the keep-alive interval is), and holds the lease.
+  const leaveBusy = state.busy.enter(sessionId);
   const writer = new SseWriter({
     keepAlive: options.sse.keepAlive,
     maxBuffered: options.sse.maxBuffered,
-    // An open stream is a live client: it keeps the session from idling out, and holds the lease.
     onKeepAlive: () => {
       void storage.sessions.get(sessionId, options.sessionTimeout).then((record) => record ?? writer.close(), () => {});
       void storage.leases.renew(sessionId, owner, leaseTtl).then((held) => held || writer.close(), () => {});
     },
     onClose: (reason) => {
+      leaveBusy();
       // Cut for not reading: like a close for polling, keep collecting for the client's resume.
       if (reason === "overflow" && hasPrimingEvents(version)) closedForPolling = true;
       state.openStreams.delete(writer);

@@ -180,3 +180,16 @@ describe("per-session components", () => {
     expect(listed.result.tools.map((tool: { name: string }) => tool.name).sort()).toEqual(["one", "register_two", "two"]);
   });
 });
+
+describe("found by the soak (reliability/soak)", () => {
+  it("an open GET stream keeps its session alive even when sessionTimeout is shorter than sse.keepAlive", async () => {
+    const server = track(createServer({ name: "s", version: "1", sessionTimeout: 300, sse: { keepAlive: 5_000 }, storage: memoryStorage({ sweepInterval: 50 }) }).tool("t", { description: "A tool" }, () => "ok"));
+    const sessionId = await initialize(server);
+    const stream = await getStream(server, sessionId);
+    expect(stream.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // over three session timeouts, no keep-alive yet
+    const answer = await post(server, { jsonrpc: "2.0", id: 1, method: "tools/list" }, { "mcp-session-id": sessionId });
+    expect(answer.status).toBe(200);
+    await stream.body?.cancel();
+  });
+});
