@@ -16,13 +16,18 @@ export interface CampaignOptions {
   shrinkMs?: number;
   /** Progress lines (the CLI prints them; the test stays quiet). */
   log?: (line: string) => void;
+  /**
+   * Wait this long after the after-check before measuring again, so idle sessions reach their
+   * timeout (30 s by default) and are swept: the second figure is what stays for good.
+   */
+  settleMs?: number;
 }
 
 export interface CampaignResult {
   reports: TargetReport[];
   crashes: Crash[];
   afterCheckFailures: string[];
-  memory: { before: MemoryFigures; after: MemoryFigures };
+  memory: { before: MemoryFigures; after: MemoryFigures; settled?: MemoryFigures };
   /** Violations of all kinds: oracle findings, handler crashes, setup and after-check failures. */
   violationCount: number;
 }
@@ -33,6 +38,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
   const before = await measure();
   const reports: TargetReport[] = [];
   let after: MemoryFigures = before;
+  let settled: MemoryFigures | undefined;
   const afterCheckFailures: string[] = [];
   try {
     for (const target of [targets.http, targets.handle]) {
@@ -43,9 +49,14 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     afterCheckFailures.push(...(await afterCheck("handle", targets.url, targets.servers.handle)));
     // Measured with both servers still up: what the traffic left behind, sessions not yet idle included.
     after = await measure();
+    if (options.settleMs) {
+      options.log?.(`waiting ${options.settleMs / 1000} s for idle sessions to time out`);
+      await new Promise((resolve) => setTimeout(resolve, options.settleMs));
+      settled = await measure();
+    }
   } finally {
     await targets.close();
   }
   const found = reports.reduce((sum, report) => sum + report.violations.reduce((n, group) => n + group.count, 0) + report.setupFailures.length, 0);
-  return { reports, crashes: targets.crashes, afterCheckFailures, memory: { before, after }, violationCount: found + targets.crashes.length + afterCheckFailures.length };
+  return { reports, crashes: targets.crashes, afterCheckFailures, memory: { before, after, settled }, violationCount: found + targets.crashes.length + afterCheckFailures.length };
 }
