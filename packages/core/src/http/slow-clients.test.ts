@@ -87,7 +87,8 @@ describe("a client that does not read its SSE stream", () => {
 });
 
 describe("a client that goes away", () => {
-  it("2026, JSON response: the handler's signal aborts", async () => {
+  /** A server whose `wait` tool runs until its signal aborts; `signal()` is that tool's ctx.signal once it runs. */
+  function waitingServer() {
     const started = gate();
     let signal: AbortSignal | undefined;
     const server = createServer({ name: "gone", version: "1" }).tool("wait", { description: "Waits to be cancelled" }, async (_a, ctx) => {
@@ -96,30 +97,28 @@ describe("a client that goes away", () => {
       await abortedWithin(ctx.signal, 5_000);
       return "stopped";
     });
+    return { server, started: started.opened, signal: () => signal! };
+  }
+
+  it("2026, JSON response: the handler's signal aborts", async () => {
+    const { server, started, signal } = waitingServer();
     const client = new AbortController();
     const answered = server.handle(request({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "wait", arguments: {}, _meta: META } }, modernHeaders("wait"), client.signal));
-    await started.opened;
+    await started;
     client.abort();
-    expect(await abortedWithin(signal!, 100)).toBe(true);
-    expect(signal!.reason).toMatchObject({ code: -32603, message: "The client went away before the response" });
+    expect(await abortedWithin(signal(), 100)).toBe(true);
+    expect(signal().reason).toMatchObject({ code: -32603, message: "The client went away before the response" });
     await answered;
   });
 
   it("2025, JSON response: the handler's signal aborts (a JSON answer cannot be resumed)", async () => {
-    const started = gate();
-    let signal: AbortSignal | undefined;
-    const server = createServer({ name: "gone", version: "1" }).tool("wait", { description: "Waits to be cancelled" }, async (_a, ctx) => {
-      signal = ctx.signal;
-      started.open();
-      await abortedWithin(ctx.signal, 5_000);
-      return "stopped";
-    });
+    const { server, started, signal } = waitingServer();
     const sessionId = await initialize(server);
     const client = new AbortController();
     const answered = server.handle(request({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "wait", arguments: {} } }, { "mcp-session-id": sessionId }, client.signal));
-    await started.opened;
+    await started;
     client.abort();
-    expect(await abortedWithin(signal!, 100)).toBe(true);
+    expect(await abortedWithin(signal(), 100)).toBe(true);
     await answered;
   });
 
