@@ -87,25 +87,47 @@ export async function readLimited(body: ReadableStream<Uint8Array> | null, limit
 }
 
 export function fromRequest(request: Request): Exchange {
-  return {
-    method: request.method,
-    url: request.url,
-    header: (name) => request.headers.get(name),
-    headers: () => request.headers.entries(),
-    // A getter: some runtimes make the signal on first access, and most requests never need it.
-    get signal() {
-      return request.signal;
-    },
-    text: (limit) => {
-      const length = request.headers.get("content-length");
-      const declared = length === null ? NaN : Number(length);
-      if (declared > limit) return Promise.reject(tooLarge(limit));
-      // A declared length within the limit bounds the body (the runtime enforces the framing),
-      // so the runtime's native text() is safe, and much faster than counting chunks in JS.
-      if (Number.isInteger(declared) && declared >= 0) return request.text();
-      return readLimited(request.body, limit);
-    },
-  };
+  return new RequestExchange(request);
+}
+
+/**
+ * A class, not an object literal: `signal` must be a getter (making the signal costs more than a
+ * whole call on undici's Request, and most requests never need it), and a getter on a literal
+ * would be made again for every request and slow every property read after it.
+ */
+class RequestExchange implements Exchange {
+  readonly method: string;
+  readonly url: string;
+  readonly #request: Request;
+
+  constructor(request: Request) {
+    this.#request = request;
+    this.method = request.method;
+    this.url = request.url;
+  }
+
+  get signal(): AbortSignal {
+    return this.#request.signal;
+  }
+
+  header(name: string): string | null {
+    return this.#request.headers.get(name);
+  }
+
+  headers(): Iterable<[string, string]> {
+    return this.#request.headers.entries();
+  }
+
+  text(limit: number): Promise<string> {
+    const request = this.#request;
+    const length = request.headers.get("content-length");
+    const declared = length === null ? NaN : Number(length);
+    if (declared > limit) return Promise.reject(tooLarge(limit));
+    // A declared length within the limit bounds the body (the runtime enforces the framing),
+    // so the runtime's native text() is safe, and much faster than counting chunks in JS.
+    if (Number.isInteger(declared) && declared >= 0) return request.text();
+    return readLimited(request.body, limit);
+  }
 }
 
 export function toResponse(outcome: Outcome): Response {

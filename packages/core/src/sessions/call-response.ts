@@ -23,8 +23,12 @@ export interface SessionCallResponseInit {
   canStream: boolean;
   headers: Record<string, string>;
   resolve: (outcome: Outcome) => void;
-  /** Aborts when the client goes away (the exchange's signal, where the host can tell). */
-  clientGone?: AbortSignal;
+  /**
+   * The exchange: its `signal` aborts when the client goes away (where the host can tell). Read
+   * only when a handler looks at its own signal: making it costs more than a whole call on some
+   * runtimes (undici's Request on Node).
+   */
+  exchange?: { readonly signal?: AbortSignal };
   /** Counts this call in until it is answered (callTimeout, shutdown). */
   inFlight: InFlightCalls;
   /** Runs once when the call is answered (or given up on), before anything else. */
@@ -57,13 +61,25 @@ export class SessionCallResponse implements RequestWire, Abandonable {
   readonly #leave: () => void;
   /** Removed once answered: one request's signal may serve many calls (a batch). */
   readonly #onClientGone = () => this.#clientLeft();
+  #listening = false;
 
   constructor(init: SessionCallResponseInit) {
     this.#init = init;
     this.#leave = init.inFlight.enter(this);
-    const { clientGone } = init;
-    if (clientGone?.aborted) this.#clientLeft();
-    else clientGone?.addEventListener("abort", this.#onClientGone, { once: true });
+  }
+
+  /**
+   * Starts watching for the client to leave. Only when the handler first looks at its signal: a
+   * listener on the request's signal costs more than many a whole call (Node's AbortSignal), and
+   * a handler that never looks at its signal could not stop early anyway.
+   */
+  #watchClient(): void {
+    if (this.#finished) return;
+    const clientGone = this.#init.exchange?.signal;
+    if (!clientGone) return;
+    if (clientGone.aborted) return this.#clientLeft();
+    clientGone.addEventListener("abort", this.#onClientGone, { once: true });
+    this.#listening = true;
   }
 
   /** A JSON answer has no event id to resume from, so nobody could receive it: stop the work. A stream is different (2025 spec): a dropped connection is not a cancellation. */
@@ -79,6 +95,7 @@ export class SessionCallResponse implements RequestWire, Abandonable {
       // reach this call; the call itself goes on, and nothing is left unhandled. Once answered,
       // nothing can cancel it any more: no need to listen.
       if (!this.#finished) this.#untrack = this.#init.control.track(this.#init.sessionId, this.#init.requestId, this.#controller).catch(() => () => {});
+      this.#watchClient();
     }
     return this.#controller.signal;
   }
@@ -134,7 +151,7 @@ export class SessionCallResponse implements RequestWire, Abandonable {
   finish(response: string): void {
     if (this.#finished) return;
     this.#leave();
-    this.#init.clientGone?.removeEventListener("abort", this.#onClientGone);
+    if (this.#listening) this.#init.exchange!.signal!.removeEventListener("abort", this.#onClientGone);
     this.#init.onFinish?.();
     if (!this.#writer) {
       this.#finished = true;

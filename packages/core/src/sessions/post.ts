@@ -77,7 +77,7 @@ function callResponse(
     canStream,
     headers,
     resolve,
-    clientGone: exchange.signal,
+    exchange,
     inFlight: state.inFlight,
     onFinish,
   });
@@ -181,7 +181,7 @@ function batchItem(state: SessionState, request: JsonRpcRequest, session: Loaded
     const response = new SessionCallResponse({
       storage: state.server.storage, control: state.control, options: state.server.options, sessionId: session.sessionId,
       requestId: request.id, version: session.version, canStream: false, headers: {},
-      resolve: (outcome) => resolve(outcome.body as string), clientGone: incoming.exchange.signal, inFlight: state.inFlight,
+      resolve: (outcome) => resolve(outcome.body as string), exchange: incoming.exchange, inFlight: state.inFlight,
       onFinish: state.busy.enter(session.sessionId),
     });
     void run(state, request, session, response, { ...incoming, canStream: false })

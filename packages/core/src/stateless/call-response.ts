@@ -32,8 +32,12 @@ export interface StatelessCallResponseInit {
   /** Answers from earlier rounds and this round's `inputResponses`, by key. */
   answers: Record<string, unknown>;
   resolve: (outcome: Outcome) => void;
-  /** Aborts when the client goes away (the exchange's signal, where the host can tell). */
-  clientGone?: AbortSignal;
+  /**
+   * The exchange: its `signal` aborts when the client goes away (where the host can tell). Read
+   * only when a handler looks at its own signal: making it costs more than a whole call on some
+   * runtimes (undici's Request on Node).
+   */
+  exchange?: { readonly signal?: AbortSignal };
   /** Counts this call in until it is answered (callTimeout, shutdown). */
   inFlight: InFlightCalls;
 }
@@ -56,13 +60,25 @@ export class StatelessCallResponse implements RequestWire, Abandonable {
   readonly #leave: () => void;
   /** Removed once answered: one request's signal may serve many calls (a batch). */
   readonly #onClientGone = () => this.#clientLeft();
+  #listening = false;
 
   constructor(init: StatelessCallResponseInit) {
     this.#init = init;
     this.#leave = init.inFlight.enter(this);
-    const { clientGone } = init;
-    if (clientGone?.aborted) this.#clientLeft();
-    else clientGone?.addEventListener("abort", this.#onClientGone, { once: true });
+  }
+
+  /**
+   * Starts watching for the client to leave. Only when the handler first looks at its signal: a
+   * listener on the request's signal costs more than many a whole call (Node's AbortSignal), and
+   * a handler that never looks at its signal could not stop early anyway.
+   */
+  #watchClient(): void {
+    if (this.#finished) return;
+    const clientGone = this.#init.exchange?.signal;
+    if (!clientGone) return;
+    if (clientGone.aborted) return this.#clientLeft();
+    clientGone.addEventListener("abort", this.#onClientGone, { once: true });
+    this.#listening = true;
   }
 
   /** 2026 has no resumption: an answer nobody can receive is work to stop, JSON or SSE alike. */
@@ -72,6 +88,7 @@ export class StatelessCallResponse implements RequestWire, Abandonable {
   }
 
   get signal(): AbortSignal {
+    if (!this.#listening) this.#watchClient();
     return this.#controller.signal;
   }
 
@@ -138,7 +155,7 @@ export class StatelessCallResponse implements RequestWire, Abandonable {
     if (this.#finished) return;
     this.#finished = true;
     this.#leave();
-    this.#init.clientGone?.removeEventListener("abort", this.#onClientGone);
+    if (this.#listening) this.#init.exchange!.signal!.removeEventListener("abort", this.#onClientGone);
     if (!this.#writer) {
       this.#init.resolve({ status, headers: { ...this.#init.headers, "content-type": "application/json" }, body: response });
       return;

@@ -114,7 +114,7 @@ export async function statelessPost(state: StatelessState, body: unknown, incomi
   }
 
   return new Promise<Outcome>((resolve) => {
-    const wire = new StatelessCallResponse({ id, method, inFlight: state.inFlight, headers: responseHeaders, canStream: incoming.canStream, keepAlive: server.options.sse.keepAlive, maxBuffered: server.options.sse.maxBuffered, answers, resolve, clientGone: exchange.signal });
+    const wire = new StatelessCallResponse({ id, method, inFlight: state.inFlight, headers: responseHeaders, canStream: incoming.canStream, keepAlive: server.options.sse.keepAlive, maxBuffered: server.options.sse.maxBuffered, answers, resolve, exchange });
     const ctx = new Context({
       assigns: { ...host?.assigns },
       auth: host?.auth,
