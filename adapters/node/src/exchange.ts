@@ -9,26 +9,45 @@ import { HttpError } from "@wisp/core";
  * http.process(nodeExchange(req, res, "localhost"), host).then((outcome) => writeOutcome(req, res, outcome));
  */
 export function nodeExchange(req: IncomingMessage, res: ServerResponse, fallbackHost: string): Exchange {
-  const headers = req.headers;
-  // Created on first read: most requests never look at it, and this is the per-request hot path.
-  let signal: AbortSignal | undefined;
-  return {
-    method: req.method ?? "GET",
-    url: `http://${headers.host ?? fallbackHost}${req.url ?? "/"}`,
-    header(name) {
-      const value = headers[name];
-      return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
-    },
-    *headers() {
-      for (const [name, value] of Object.entries(headers)) {
-        if (value !== undefined) yield [name, Array.isArray(value) ? value.join(", ") : value] as [string, string];
-      }
-    },
-    text: (limit) => readBody(req, limit),
-    get signal() {
-      return (signal ??= disconnectSignal(res));
-    },
-  };
+  return new NodeExchange(req, res, fallbackHost);
+}
+
+/**
+ * A class, not an object literal: `signal` is a getter (made on first read: most requests never
+ * look at it), and a getter on a per-request literal slows every property read after it.
+ */
+class NodeExchange implements Exchange {
+  readonly method: string;
+  readonly url: string;
+  readonly #req: IncomingMessage;
+  readonly #res: ServerResponse;
+  #signal: AbortSignal | undefined;
+
+  constructor(req: IncomingMessage, res: ServerResponse, fallbackHost: string) {
+    this.#req = req;
+    this.#res = res;
+    this.method = req.method ?? "GET";
+    this.url = `http://${req.headers.host ?? fallbackHost}${req.url ?? "/"}`;
+  }
+
+  get signal(): AbortSignal {
+    return (this.#signal ??= disconnectSignal(this.#res));
+  }
+
+  header(name: string): string | null {
+    const value = this.#req.headers[name];
+    return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
+  }
+
+  *headers(): Iterable<[string, string]> {
+    for (const [name, value] of Object.entries(this.#req.headers)) {
+      if (value !== undefined) yield [name, Array.isArray(value) ? value.join(", ") : value];
+    }
+  }
+
+  text(limit: number): Promise<string> {
+    return readBody(this.#req, limit);
+  }
 }
 
 /**
