@@ -113,6 +113,8 @@ export function writeOutcome(req: IncomingMessage, res: ServerResponse, outcome:
     res.once("finish", () => req.destroy());
   }
   if (body === null || typeof body === "string") {
+    // A complete answer says its length: no chunked framing, and the client knows where it ends.
+    if (body !== null) res.setHeader("content-length", Buffer.byteLength(body));
     res.writeHead(status, headers);
     res.end(body ?? undefined);
     return;

@@ -18,6 +18,21 @@ describe("serve()", () => {
     }
   });
 
+  it("a JSON answer carries Content-Length, not chunked framing", async () => {
+    const running = await serve(server(), { port: 0 });
+    try {
+      const init = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } } });
+      const res = await fetch(running.url, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream" }, body: init });
+      const text = await res.text();
+      expect(res.headers.get("transfer-encoding")).toBeNull();
+      expect(res.headers.get("content-length")).toBe(String(Buffer.byteLength(text)));
+      const refused = await fetch(running.url, { method: "POST", headers: { "content-type": "application/json", accept: "application/json" }, body: '{"hello":"wörld"}' });
+      expect(refused.headers.get("content-length")).toBe(String(Buffer.byteLength(await refused.text())));
+    } finally {
+      await running.close();
+    }
+  });
+
   it("close() returns promptly even when a client connected and sent nothing", async () => {
     const running = await serve(server(), { port: 0, shutdownTimeout: 10_000 });
     const socket = connect(running.port, "127.0.0.1");
