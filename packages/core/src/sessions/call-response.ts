@@ -109,7 +109,7 @@ export class SessionCallResponse implements RequestWire, Abandonable {
   notify(method: string, params: Record<string, unknown>): void {
     if (this.#finished || !this.#init.canStream) return; // a JSON-only client cannot receive notifications
     this.#init.inFlight.touch(this);
-    this.#emit(notificationMessage(method, params), false);
+    this.#emit(notificationMessage(method, params));
   }
 
   async ask(method: string, params: Record<string, unknown>, signal: AbortSignal): Promise<Record<string, unknown>> {
@@ -121,9 +121,9 @@ export class SessionCallResponse implements RequestWire, Abandonable {
     const { reply, dispose } = await control.awaitReply(sessionId, id);
     this.#init.inFlight.hold(this); // the client has clientRequestTimeout to answer
     try {
-      this.#emit(requestMessage(id, method, params), false);
+      this.#emit(requestMessage(id, method, params));
       const response = await raceWithAbortAndTimeout(reply, signal, options.clientRequestTimeout, (reason) => {
-        this.#emit(notificationMessage("notifications/cancelled", { requestId: id, reason }), false);
+        this.#emit(notificationMessage("notifications/cancelled", { requestId: id, reason }));
       }, method);
       if ("error" in response) throw new McpError(response.error.code, response.error.message, response.error.data);
       return response.result;
@@ -137,7 +137,8 @@ export class SessionCallResponse implements RequestWire, Abandonable {
     // Without event ids (before 2025-11-25) a closed stream could never be resumed: keep it open.
     if (this.#finished || !this.#init.canStream || !hasPrimingEvents(this.#init.version)) return;
     if (!this.#writer) this.#start();
-    this.#writer?.close();
+    // After what is queued (the priming event at least): the client needs an id to resume from.
+    this.#tail = this.#tail.then(() => this.#writer?.close());
   }
 
   /** Gives up on the call (timeout, shutdown): the handler's signal aborts and the client gets `error` now. */
@@ -153,16 +154,11 @@ export class SessionCallResponse implements RequestWire, Abandonable {
     this.#leave();
     if (this.#listening) this.#init.exchange!.signal!.removeEventListener("abort", this.#onClientGone);
     this.#init.onFinish?.();
+    this.#finished = true;
     if (!this.#writer) {
-      this.#finished = true;
       this.#init.resolve({ status: 200, headers: { ...this.#init.headers, "content-type": "application/json" }, body: response });
     } else {
-      this.#emit(response, true);
-      this.#finished = true;
-      this.#writer.close();
-      const { storage, sessionId } = this.#init;
-      // Delivered on a live connection: nobody will resume it, so drop its events.
-      if (!this.#detached) this.#tail = this.#tail.then(() => storage.events.deleteStream(sessionId, this.#streamId)).catch(() => {});
+      this.#queueFinal(eventId(this.#streamId, ++this.#seq), response);
     }
     void this.#untrack?.then((release) => release());
   }
@@ -179,44 +175,66 @@ export class SessionCallResponse implements RequestWire, Abandonable {
       },
     });
     this.#init.resolve({ status: 200, headers: { ...headers, ...SSE_HEADERS }, body: this.#writer.stream });
-    if (hasPrimingEvents(version)) {
-      // Priming event (SEP-1699): an id with empty data, so the client can resume even before the first message.
-      const id = eventId(this.#streamId, 0);
-      this.#writer.event("", id, options.sse.retry);
-      this.#store(id, "", false);
-    }
+    // Priming event (SEP-1699): an id with empty data, so the client can resume even before the first message.
+    if (hasPrimingEvents(version)) this.#queue({ id: eventId(this.#streamId, 0), data: "" });
   }
 
-  #emit(data: string, final: boolean): void {
+  #emit(data: string): void {
     if (!this.#writer) this.#start();
-    const id = eventId(this.#streamId, ++this.#seq);
-    const delivered = this.#writer!.event(data, id);
-    if (!delivered) this.#detached = true;
-    // A final response delivered live ends a stream that is deleted right after: storing it
-    // would be a write to undo. Everything before it is stored, for a connection that drops.
-    if (final && !this.#detached) return;
-    this.#store(id, data, final);
+    this.#queue({ id: eventId(this.#streamId, ++this.#seq), data });
   }
 
   /**
-   * Queues an event for the store. Events queued while the previous write is under way go out
-   * together in one append (the priming event and the first notification always do), then,
-   * when the client is gone, to a resumed stream's followers over the bus.
+   * Stores an event, then sends it: whatever id a client has seen, a resume on any instance
+   * finds it, even if this process dies right after sending. Events queued while the previous
+   * append is under way go in one append (the priming event and the first notification always
+   * do). Once the client is gone they go to a resumed stream's followers over the bus instead.
    */
-  #store(id: string, data: string, final: boolean): void {
-    const event: StoredEvent = final ? { id, data, final } : { id, data };
+  #queue(event: StoredEvent): void {
     if (this.#batch) return void this.#batch.push(event);
     const batch = (this.#batch = [event]);
     const { storage, sessionId, options } = this.#init;
+    const deliver = () => this.#deliver(batch);
     this.#tail = this.#tail
       .then(() => {
         this.#batch = undefined; // later events start the next batch
         return storage.events.append(sessionId, this.#streamId, batch, options.sessionTimeout);
       })
+      // Sent even when the store failed: the live client loses nothing it could have had.
+      .then(deliver, deliver)
+      .catch(() => {});
+  }
+
+  async #deliver(batch: StoredEvent[]): Promise<void> {
+    const { options, storage, sessionId } = this.#init;
+    for (const event of batch) {
+      const retry = event.data === "" ? options.sse.retry : undefined; // only the priming event is empty
+      if (!this.#detached && this.#writer!.event(event.data, event.id, retry)) continue;
+      this.#detached = true;
+      // Followers drop what they already have (by sequence number), so republishing is safe.
+      await storage.bus.publish(streamChannel(sessionId, this.#streamId), event);
+    }
+  }
+
+  /**
+   * The final response goes after everything queued before it. Delivered live, it ends a stream
+   * nobody will resume: not stored, and the stream's events are dropped. Otherwise it is stored
+   * and published like any event, for the client's resume.
+   */
+  #queueFinal(id: string, data: string): void {
+    const { storage, sessionId, options } = this.#init;
+    this.#tail = this.#tail
       .then(async () => {
-        if (!this.#detached) return;
-        // Followers drop what they already have (by sequence number), so republishing is safe.
-        for (const one of batch) await storage.bus.publish(streamChannel(sessionId, this.#streamId), one);
+        if (!this.#detached && this.#writer!.event(data, id)) {
+          this.#writer!.close();
+          await storage.events.deleteStream(sessionId, this.#streamId);
+          return;
+        }
+        this.#detached = true;
+        this.#writer!.close();
+        const final: StoredEvent = { id, data, final: true };
+        await storage.events.append(sessionId, this.#streamId, [final], options.sessionTimeout);
+        await storage.bus.publish(streamChannel(sessionId, this.#streamId), final);
       })
       .catch(() => {});
   }

@@ -193,3 +193,47 @@ describe("found by the soak (reliability/soak)", () => {
     await stream.body?.cancel();
   });
 });
+
+describe("found in CI (scale-out scenario 4): an event reaches the client only once it is stored", () => {
+  it("a progress notification waits for its append; killed in between, no client would hold an id the store lacks", async () => {
+    const base = memoryStorage();
+    let release!: () => void;
+    let holding = false;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const stored: string[] = [];
+    const storage: Storage = {
+      ...base,
+      events: {
+        ...base.events,
+        async append(sessionId, streamId, events, ttl) {
+          if (holding) await held;
+          for (const event of Array.isArray(events) ? events : [events]) stored.push(event.id);
+          return base.events.append(sessionId, streamId, events, ttl);
+        },
+      },
+    };
+    let step!: () => void;
+    const stepped = new Promise<void>((resolve) => (step = resolve));
+    const server = track(createServer({ name: "s", version: "1", storage }).tool("slow", { description: "Two steps" }, async (_a, ctx) => {
+      ctx.progress(1, 2);
+      await stepped;
+      ctx.progress(2, 2);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return "done";
+    }));
+    const sessionId = await initialize(server);
+    const response = await post(server, { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "slow", arguments: {}, _meta: { progressToken: "p" } } }, { "mcp-session-id": sessionId });
+    const stream = events(response);
+    const first = [await stream.next(), await stream.next()]; // priming, progress 1
+    expect(first.map((e) => e!.id)).toEqual(stored);
+    holding = true;
+    step();
+    const second = stream.next();
+    const early = await Promise.race([second, new Promise((resolve) => setTimeout(() => resolve("not yet"), 100))]);
+    expect(early).toBe("not yet"); // progress 2 is not sent while its append is pending
+    release();
+    const event = await second;
+    expect(event?.data).toContain('"progress":2');
+    expect(stored).toContain(event!.id);
+  });
+});
