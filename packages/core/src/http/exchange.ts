@@ -43,6 +43,23 @@ export interface Incoming {
   canStream: boolean;
 }
 
+/**
+ * Calls `onGone` once when the client of `exchange` goes away (at once, if it already has), and
+ * returns how to stop watching: one request's signal may serve many calls (a batch), so each
+ * call stops when it is answered. Call it only when needed: on Node, making a Request's signal
+ * and listening to it costs more than many a whole call.
+ */
+export function watchClientGone(exchange: { readonly signal?: AbortSignal } | undefined, onGone: () => void): () => void {
+  const signal = exchange?.signal;
+  if (!signal) return () => {};
+  if (signal.aborted) {
+    onGone();
+    return () => {};
+  }
+  signal.addEventListener("abort", onGone, { once: true });
+  return () => signal.removeEventListener("abort", onGone);
+}
+
 export const jsonOutcome = (status: number, headers: Record<string, string>, body: string): Outcome => ({
   status,
   headers: { ...headers, "content-type": "application/json" },

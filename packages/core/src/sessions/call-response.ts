@@ -6,7 +6,7 @@ import { type RequestId, errorMessage, notificationMessage, requestMessage } fro
 import { hasPrimingEvents } from "../protocol/versions.js";
 import type { ResolvedOptions } from "../server/options.js";
 import type { Storage, StoredEvent } from "../storage/types.js";
-import type { Outcome } from "../http/exchange.js";
+import { type Outcome, watchClientGone } from "../http/exchange.js";
 import { SSE_HEADERS, SseWriter } from "../http/sse.js";
 import type { SessionControl } from "./control.js";
 import { eventId, newPostStreamId, nextOutgoingId } from "./event-ids.js";
@@ -59,9 +59,7 @@ export class SessionCallResponse implements RequestWire, Abandonable {
   /** Events waiting for the next store write. */
   #batch: StoredEvent[] | undefined;
   readonly #leave: () => void;
-  /** Removed once answered: one request's signal may serve many calls (a batch). */
-  readonly #onClientGone = () => this.#clientLeft();
-  #listening = false;
+  #stopWatching: (() => void) | undefined;
 
   constructor(init: SessionCallResponseInit) {
     this.#init = init;
@@ -69,17 +67,11 @@ export class SessionCallResponse implements RequestWire, Abandonable {
   }
 
   /**
-   * Starts watching for the client to leave. Only when the handler first looks at its signal: a
-   * listener on the request's signal costs more than many a whole call (Node's AbortSignal), and
-   * a handler that never looks at its signal could not stop early anyway.
+   * Starts watching for the client to leave, when the handler first looks at its signal: a
+   * handler that never does could not stop early anyway, and watching has a cost.
    */
   #watchClient(): void {
-    if (this.#finished) return;
-    const clientGone = this.#init.exchange?.signal;
-    if (!clientGone) return;
-    if (clientGone.aborted) return this.#clientLeft();
-    clientGone.addEventListener("abort", this.#onClientGone, { once: true });
-    this.#listening = true;
+    if (!this.#finished && !this.#stopWatching) this.#stopWatching = watchClientGone(this.#init.exchange, () => this.#clientLeft());
   }
 
   /** A JSON answer has no event id to resume from, so nobody could receive it: stop the work. A stream is different (2025 spec): a dropped connection is not a cancellation. */
@@ -152,7 +144,7 @@ export class SessionCallResponse implements RequestWire, Abandonable {
   finish(response: string): void {
     if (this.#finished) return;
     this.#leave();
-    if (this.#listening) this.#init.exchange!.signal!.removeEventListener("abort", this.#onClientGone);
+    this.#stopWatching?.();
     this.#init.onFinish?.();
     this.#finished = true;
     if (!this.#writer) {

@@ -1,5 +1,5 @@
 import { InputRequired, type RequestWire } from "../context/wire.js";
-import type { Outcome } from "../http/exchange.js";
+import { type Outcome, watchClientGone } from "../http/exchange.js";
 import { SSE_HEADERS, SseWriter } from "../http/sse.js";
 import { ErrorCode, McpError } from "../protocol/errors.js";
 import { type RequestId, errorMessage, notificationMessage } from "../protocol/jsonrpc.js";
@@ -58,9 +58,7 @@ export class StatelessCallResponse implements RequestWire, Abandonable {
   #finished = false;
   #task: TaskInput | undefined;
   readonly #leave: () => void;
-  /** Removed once answered: one request's signal may serve many calls (a batch). */
-  readonly #onClientGone = () => this.#clientLeft();
-  #listening = false;
+  #stopWatching: (() => void) | undefined;
 
   constructor(init: StatelessCallResponseInit) {
     this.#init = init;
@@ -68,17 +66,11 @@ export class StatelessCallResponse implements RequestWire, Abandonable {
   }
 
   /**
-   * Starts watching for the client to leave. Only when the handler first looks at its signal: a
-   * listener on the request's signal costs more than many a whole call (Node's AbortSignal), and
-   * a handler that never looks at its signal could not stop early anyway.
+   * Starts watching for the client to leave, when the handler first looks at its signal: a
+   * handler that never does could not stop early anyway, and watching has a cost.
    */
   #watchClient(): void {
-    if (this.#finished) return;
-    const clientGone = this.#init.exchange?.signal;
-    if (!clientGone) return;
-    if (clientGone.aborted) return this.#clientLeft();
-    clientGone.addEventListener("abort", this.#onClientGone, { once: true });
-    this.#listening = true;
+    if (!this.#finished && !this.#stopWatching) this.#stopWatching = watchClientGone(this.#init.exchange, () => this.#clientLeft());
   }
 
   /** 2026 has no resumption: an answer nobody can receive is work to stop, JSON or SSE alike. */
@@ -88,7 +80,7 @@ export class StatelessCallResponse implements RequestWire, Abandonable {
   }
 
   get signal(): AbortSignal {
-    if (!this.#listening) this.#watchClient();
+    this.#watchClient();
     return this.#controller.signal;
   }
 
@@ -155,7 +147,7 @@ export class StatelessCallResponse implements RequestWire, Abandonable {
     if (this.#finished) return;
     this.#finished = true;
     this.#leave();
-    if (this.#listening) this.#init.exchange!.signal!.removeEventListener("abort", this.#onClientGone);
+    this.#stopWatching?.();
     if (!this.#writer) {
       this.#init.resolve({ status, headers: { ...this.#init.headers, "content-type": "application/json" }, body: response });
       return;
