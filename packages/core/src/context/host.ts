@@ -29,7 +29,7 @@ export interface HostContext {
   transport?: Transport;
   /**
    * The id `initialize` gives the new session, when the host must know it in advance (e.g. a
-   * Workers entry routing each session to its own Durable Object). Default: a fresh nanoid.
+   * Workers entry routing each session to its own Durable Object). Default: a fresh random id (21 URL-safe characters).
    */
   sessionId?: string;
 }

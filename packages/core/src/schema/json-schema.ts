@@ -1,12 +1,10 @@
-import { Validator, type SchemaDraft } from "@cfworker/json-schema";
 import { SchemaError, describeError } from "./errors.js";
-import { issuesFromOutputUnits } from "./json-schema-issues.js";
 import { escapePointerSegment } from "./issues.js";
 import { hasStandardMarker, unsupportedStandardSchema } from "./standard.js";
-import type { JsonSchema, ValidationResult } from "./types.js";
+import type { JsonSchema } from "./types.js";
 
 /** Dialects @cfworker/json-schema implements that we accept; keyed by `$schema` without scheme or trailing "#". */
-const DIALECTS = new Map<string, SchemaDraft>([
+const DIALECTS = new Map<string, JsonSchemaDraft>([
   ["json-schema.org/draft/2020-12/schema", "2020-12"],
   ["json-schema.org/draft/2019-09/schema", "2019-09"],
   ["json-schema.org/draft-07/schema", "7"],
@@ -30,7 +28,17 @@ const REFERENCE_KEYWORDS = new Set(["$ref", "$dynamicRef", "$recursiveRef"]);
 /** Deeper than any hand-written schema; mostly here so a circular object fails with a message, not a stack overflow. */
 const MAX_SCHEMA_DEPTH = 256;
 
-const compiledValidators = new WeakMap<object, Validator>();
+/** The drafts the validator implements, named as @cfworker/json-schema names them. */
+export type JsonSchemaDraft = "2020-12" | "2019-09" | "7";
+
+/** A schema that passed every check this module can make without the validator: what it compiles. */
+export interface PreparedJsonSchema {
+  /** A private deep copy: the validator tags subschemas, and the caller's object must stay as written. */
+  copy: JsonSchema;
+  draft: JsonSchemaDraft;
+}
+
+const prepared = new WeakMap<object, PreparedJsonSchema>();
 
 /** Rejects anything that is not a plain JSON Schema object, so a typo never silently validates nothing. */
 export function assertJsonSchemaObject(schema: unknown): asserts schema is JsonSchema {
@@ -40,49 +48,30 @@ export function assertJsonSchemaObject(schema: unknown): asserts schema is JsonS
   if (hasStandardMarker(schema)) throw unsupportedStandardSchema(schema);
 }
 
-/** Compiles once per schema object; later calls are a WeakMap lookup. */
-export function compileJsonSchema(schema: JsonSchema): Validator {
-  const cached = compiledValidators.get(schema);
+/**
+ * Every check that needs no validator (shape, dialect, references, plain data), once per
+ * schema object. Synchronous, so registration still refuses a broken schema on the spot while
+ * the validator itself (≈ 20 KB) loads only when a raw JSON Schema is first used.
+ */
+export function prepareJsonSchema(schema: JsonSchema): PreparedJsonSchema {
+  const cached = prepared.get(schema);
   if (cached !== undefined) return cached;
 
   assertJsonSchemaObject(schema);
   const draft = dialectOf(schema);
   assertOnlyLocalReferences(schema, "", 0);
-
-  // cfworker tags every subschema with hidden bookkeeping properties; compiling a private
-  // copy keeps the caller's object exactly as written and immune to later edits by them.
-  let privateCopy: JsonSchema;
+  let copy: JsonSchema;
   try {
-    privateCopy = structuredClone(schema);
+    copy = structuredClone(schema);
   } catch (error) {
     throw new SchemaError(`JSON Schema must be plain JSON data: ${describeError(error)}`, { cause: error });
   }
-
-  let validator: Validator;
-  try {
-    validator = new Validator(privateCopy, draft, false);
-  } catch (error) {
-    throw new SchemaError(`invalid JSON Schema: ${describeError(error)}`, { cause: error });
-  }
-  compiledValidators.set(schema, validator);
-  return validator;
+  const result = { copy, draft };
+  prepared.set(schema, result);
+  return result;
 }
 
-export function validateWithCompiled<T>(validator: Validator, value: unknown): ValidationResult<T> {
-  let outcome: ReturnType<Validator["validate"]>;
-  try {
-    outcome = validator.validate(value);
-  } catch (error) {
-    // cfworker resolves $refs lazily, so a dangling local one ("#/$defs/missing") only
-    // surfaces here. Its message ends in a list of every known URI: keep the first line.
-    const firstLine = describeError(error).split("\n", 1)[0];
-    throw new SchemaError(`JSON Schema could not be evaluated: ${firstLine}`, { cause: error });
-  }
-  if (outcome.valid) return { ok: true, value: value as T };
-  return { ok: false, issues: issuesFromOutputUnits(outcome.errors) };
-}
-
-function dialectOf(schema: JsonSchema): SchemaDraft {
+function dialectOf(schema: JsonSchema): JsonSchemaDraft {
   const uri = schema.$schema;
   if (uri === undefined) return "2020-12"; // MCP's default, and the current spec
   if (typeof uri === "string") {

@@ -282,6 +282,12 @@ describe("raw JSON Schema: compiling", () => {
     await expect(validate({ $ref: "#/$defs/missing" }, 1)).rejects.toThrow(/could not be evaluated: Unresolved \$ref/);
   });
 
+  it("reports a schema only the validator can refuse (a duplicate $id) as a SchemaError on first use", async () => {
+    const schema = { $defs: { a: { $id: "https://x.test/a" }, b: { $id: "https://x.test/a" } } };
+    expect(() => precompile(schema)).not.toThrow(); // the checks that run at registration pass
+    await expect(validate(schema, {})).rejects.toThrow(/invalid JSON Schema: Duplicate schema URI/);
+  });
+
   it("compiles once per schema object: later edits to the caller's object are not seen", async () => {
     const schema: JsonSchema = { type: "object", required: ["a"] };
     expect((await validate(schema, {})).ok).toBe(false);

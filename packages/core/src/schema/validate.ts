@@ -1,5 +1,6 @@
-import { compileJsonSchema, validateWithCompiled } from "./json-schema.js";
+import { prepareJsonSchema } from "./json-schema.js";
 import { isStandardSchema, validateStandard } from "./standard.js";
+import { SchemaError, describeError } from "./errors.js";
 import type { InferOutput, SchemaIssue, SchemaLike, ValidationResult } from "./types.js";
 
 /** Values come from JSON off the wire; nothing legitimate nests this deep, and bounding it bounds the validators' recursion. */
@@ -19,17 +20,37 @@ export async function validate<S extends SchemaLike>(
     return validateStandard<InferOutput<S>>(schema, value);
   }
   // Compile before the depth check so a broken schema is reported whatever the value.
-  const validator = compileJsonSchema(schema);
+  const prepared = prepareJsonSchema(schema);
+  const validator = (jsonSchemaValidator ?? (await loadJsonSchemaValidator())).compileJsonSchema(prepared);
   if (nestedDeeperThan(value, MAX_VALUE_DEPTH)) return tooDeep();
-  return validateWithCompiled<InferOutput<S>>(validator, value);
+  return jsonSchemaValidator!.validateWithCompiled<InferOutput<S>>(validator, value);
+}
+
+type JsonSchemaValidatorModule = typeof import("./json-schema-validator.js");
+let jsonSchemaValidator: JsonSchemaValidatorModule | undefined;
+let loading: Promise<JsonSchemaValidatorModule> | undefined;
+
+/** One import() per process; afterwards the module is used without awaiting anything. */
+function loadJsonSchemaValidator(): Promise<JsonSchemaValidatorModule> {
+  return (loading ??= import("./json-schema-validator.js").then(
+    (module) => (jsonSchemaValidator = module),
+    (error: unknown) => {
+      loading = undefined; // a failed load (e.g. a missing file in a broken install) is retried next time
+      throw new SchemaError(`the JSON Schema validator could not be loaded: ${describeError(error)}`, { cause: error });
+    },
+  ));
 }
 
 /**
- * Compiles a raw JSON Schema's validator now, so a bad schema fails when a tool is
- * registered rather than on its first call. Standard Schemas need no preparation.
+ * Checks a raw JSON Schema now, so a bad schema fails when a tool is registered rather than on
+ * its first call, and starts loading the validator so that call does not wait for it. Standard
+ * Schemas need no preparation.
  */
 export function precompile(schema: SchemaLike): void {
-  if (!isStandardSchema(schema)) compileJsonSchema(schema);
+  if (isStandardSchema(schema)) return;
+  prepareJsonSchema(schema);
+  // A load failure is reported by the first validate(), with the tool's call.
+  if (jsonSchemaValidator === undefined) loadJsonSchemaValidator().catch(() => {});
 }
 
 function tooDeep(): { ok: false; issues: SchemaIssue[] } {

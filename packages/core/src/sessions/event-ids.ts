@@ -1,4 +1,4 @@
-import { nanoid } from "nanoid";
+import { randomId } from "../util/random-id.js";
 
 /** Event ids are `<streamId>_<seq>`: unique within the session and naming their stream. */
 export const eventId = (streamId: string, seq: number) => `${streamId}_${seq}`;
@@ -10,8 +10,8 @@ export function parseEventId(id: string): { streamId: string; seq: number } | un
 }
 
 /** Stream ids say which kind of stream they name: `g…` a session's GET stream, `p…` a POST's response. */
-export const newGetStreamId = () => `g${nanoid(10)}`;
-export const newPostStreamId = () => `p${nanoid(10)}`;
+export const newGetStreamId = () => `g${randomId(10)}`;
+export const newPostStreamId = () => `p${randomId(10)}`;
 export const isGetStreamId = (streamId: string) => streamId.startsWith("g");
 export const isPostStreamId = (streamId: string) => streamId.startsWith("p");
 
@@ -22,4 +22,4 @@ export const CONTROL_STREAM = "control";
 let instancePrefix: string | undefined;
 let outgoingId = 0;
 /** Server→client request ids: unique across instances thanks to the random prefix. */
-export const nextOutgoingId = () => `wisp-${(instancePrefix ??= nanoid(6))}-${++outgoingId}`;
+export const nextOutgoingId = () => `wisp-${(instancePrefix ??= randomId(6))}-${++outgoingId}`;

@@ -1,4 +1,4 @@
-import { nanoid } from "nanoid";
+import { randomId } from "../util/random-id.js";
 import { principalOf } from "../context/host.js";
 import { type Incoming, type Outcome, jsonOutcome } from "../http/exchange.js";
 import { ErrorCode, McpError } from "../protocol/errors.js";
@@ -22,7 +22,7 @@ export async function initialize(state: SessionState, message: JsonRpcRequest, i
   }
   const clientInfo = (params.clientInfo && typeof params.clientInfo === "object" ? params.clientInfo : { name: "unknown", version: "0" }) as SessionRecord["clientInfo"];
   const protocolVersion = negotiateLegacyVersion(params.protocolVersion);
-  const sessionId = host?.sessionId ?? nanoid();
+  const sessionId = host?.sessionId ?? randomId();
   if (!/^[\x21-\x7e]{16,128}$/.test(sessionId)) throw new TypeError("host.sessionId must be 16–128 visible ASCII characters");
   const record: SessionRecord = {
     protocolVersion,

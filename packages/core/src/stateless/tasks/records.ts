@@ -1,4 +1,4 @@
-import { nanoid } from "nanoid";
+import { randomId } from "../../util/random-id.js";
 import { taskChannel } from "../../protocol/channels.js";
 import { ErrorCode, McpError } from "../../protocol/errors.js";
 import type { Storage } from "../../storage/types.js";
@@ -42,7 +42,7 @@ export class TaskRecords {
   async create(principal: string | undefined): Promise<TaskRecord> {
     const now = new Date().toISOString();
     const record: TaskRecord = {
-      taskId: nanoid(),
+      taskId: randomId(),
       status: "working",
       createdAt: now,
       lastUpdatedAt: now,
