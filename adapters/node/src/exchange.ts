@@ -120,16 +120,33 @@ export function writeOutcome(req: IncomingMessage, res: ServerResponse, outcome:
     return;
   }
   res.writeHead(status, headers);
-  res.flushHeaders();
   const reader = body.getReader();
   let closed = false;
   res.once("close", () => {
     closed = true;
     void reader.cancel().catch(() => {});
   });
+  // Frames a handler produces in one go (priming event, progress, result, end) arrive over a
+  // run of microtasks; each res.write would be a syscall of its own. Corked until the run is
+  // over (process.nextTick fires once the microtask queue is empty), they leave as one write,
+  // the headers included; a stream with nothing to say yet still gets its headers out then.
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    if (!res.headersSent && !res.destroyed) res.flushHeaders();
+    res.uncork();
+  };
+  const batch = () => {
+    if (corked) return;
+    corked = true;
+    res.cork();
+    process.nextTick(uncork);
+  };
+  batch();
   const pump = (): void => {
     reader.read().then(({ done, value }) => {
       if (done || closed) return void res.end();
+      batch();
       if (res.write(value)) pump();
       else res.once("drain", pump);
     }, () => res.destroy());

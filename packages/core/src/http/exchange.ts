@@ -1,6 +1,7 @@
 import type { HostContext } from "../context/host.js";
 import { ErrorCode, HttpError } from "../protocol/errors.js";
 import { type RequestId, errorMessage } from "../protocol/jsonrpc.js";
+import { merged, withField } from "../util/merged.js";
 
 /**
  * What the core reads from an HTTP request. A web `Request` is one source; the Node
@@ -62,7 +63,7 @@ export function watchClientGone(exchange: { readonly signal?: AbortSignal } | un
 
 export const jsonOutcome = (status: number, headers: Record<string, string>, body: string): Outcome => ({
   status,
-  headers: { ...headers, "content-type": "application/json" },
+  headers: withField(headers, "content-type", "application/json"),
   body,
 });
 
@@ -70,7 +71,7 @@ export const accepted = (headers: Record<string, string>): Outcome => ({ status:
 
 /** A request refused with an error that fixes its own HTTP status and headers (403 step-up, …). */
 export const refusedOutcome = (id: RequestId | null, error: HttpError, headers: Record<string, string>): Outcome =>
-  jsonOutcome(error.status, { ...headers, ...error.headers }, errorMessage(id, error));
+  jsonOutcome(error.status, merged(headers, error.headers), errorMessage(id, error));
 
 export const tooLarge = (limit: number) =>
   new HttpError(413, ErrorCode.InvalidRequest, `Payload too large: the request body exceeds the ${limit}-byte limit`);

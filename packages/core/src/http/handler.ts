@@ -8,6 +8,7 @@ import { type Exchange, type Incoming, type Outcome, accepted, fromRequest, json
 import { ALLOWED_METHODS, acceptable, accepts, corsHeaders, guardOrigin, originAllowed, preflight } from "./guard.js";
 import { runHooks } from "./hooks.js";
 import { isMetadataPath, pathnameOf } from "./paths.js";
+import { merged } from "../util/merged.js";
 
 export interface HttpHandler {
   handle(request: Request, host?: HostContext): Promise<Response>;
@@ -59,7 +60,7 @@ export function createHttpHandler(server: Registry, eras: { sessions: SessionHan
         // Hooks may add assigns or auth: give them a host of their own to write to.
         host = { ...host, assigns: { ...host?.assigns } };
         const early = await runHooks(server.requestHooks, exchange, host);
-        if (early) return { ...early, headers: { ...headers, ...early.headers } };
+        if (early) return { status: early.status, headers: merged(headers, early.headers), body: early.body };
         host = withAuthPrincipal(host); // a hook may still name the caller the deprecated way
       }
       if (metadata) {

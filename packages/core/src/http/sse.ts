@@ -33,6 +33,12 @@ export class SseWriter {
   #backlog = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
   readonly #options: SseWriterOptions;
+  /**
+   * Frames written since the last flush. A handler's burst (priming event, progress, result)
+   * is written within one run of microtasks: joined, it is one chunk through the stream and
+   * one write to the socket instead of one per frame.
+   */
+  #pending = "";
 
   constructor(options: SseWriterOptions) {
     this.#options = options;
@@ -85,6 +91,8 @@ export class SseWriter {
 
   close(): void {
     if (!this.#open) return;
+    this.#flush();
+    if (!this.#open) return;
     try {
       this.#controller.close();
     } catch {
@@ -97,7 +105,9 @@ export class SseWriter {
     if (!this.#open) return false;
     // What is left of a replayed backlog is at most what is still queued.
     if (this.#backlog > 0) this.#backlog = Math.min(this.#backlog, this.#options.maxBuffered - this.#controller.desiredSize!);
-    if (this.#controller.desiredSize! < -this.#backlog) {
+    // Frames not yet flushed count too (by UTF-16 length: close enough to bytes for a limit).
+    if (this.#controller.desiredSize! - this.#pending.length < -this.#backlog) {
+      this.#pending = "";
       // The client stopped reading: what waits is already past the limit. (One frame may pass it,
       // so a large final result still goes out.) Erroring the stream drops what it holds, where
       // closing would keep it queued, and cuts the connection: to the owner, a client that left.
@@ -105,8 +115,25 @@ export class SseWriter {
       this.#end("overflow");
       return false;
     }
+    if (replayed) {
+      this.#flush(); // in order, and counted as backlog on its own
+      return this.#enqueue(frame, true);
+    }
+    if (this.#pending === "") queueMicrotask(() => this.#flush());
+    this.#pending += frame;
+    return true;
+  }
+
+  #flush(): void {
+    if (this.#pending === "" || !this.#open) return;
+    const frames = this.#pending;
+    this.#pending = "";
+    this.#enqueue(frames, false);
+  }
+
+  #enqueue(frames: string, replayed: boolean): boolean {
     try {
-      const bytes = encoder.encode(frame);
+      const bytes = encoder.encode(frames);
       if (replayed) this.#backlog += bytes.byteLength;
       this.#controller.enqueue(bytes);
       return true;

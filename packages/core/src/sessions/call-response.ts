@@ -10,6 +10,7 @@ import { type Outcome, watchClientGone } from "../http/exchange.js";
 import { SSE_HEADERS, SseWriter } from "../http/sse.js";
 import type { SessionControl } from "./control.js";
 import { eventId, newPostStreamId, nextOutgoingId } from "./event-ids.js";
+import { merged, withField } from "../util/merged.js";
 
 export interface SessionCallResponseInit {
   storage: Storage;
@@ -148,7 +149,7 @@ export class SessionCallResponse implements RequestWire, Abandonable {
     this.#init.onFinish?.();
     this.#finished = true;
     if (!this.#writer) {
-      this.#init.resolve({ status: 200, headers: { ...this.#init.headers, "content-type": "application/json" }, body: response });
+      this.#init.resolve({ status: 200, headers: withField(this.#init.headers, "content-type", "application/json"), body: response });
     } else {
       this.#queueFinal(eventId(this.#streamId, ++this.#seq), response);
     }
@@ -166,7 +167,7 @@ export class SessionCallResponse implements RequestWire, Abandonable {
         this.#detached = !this.#finished || this.#detached;
       },
     });
-    this.#init.resolve({ status: 200, headers: { ...headers, ...SSE_HEADERS }, body: this.#writer.stream });
+    this.#init.resolve({ status: 200, headers: merged(headers, SSE_HEADERS), body: this.#writer.stream });
     // Priming event (SEP-1699): an id with empty data, so the client can resume even before the first message.
     if (hasPrimingEvents(version)) this.#queue({ id: eventId(this.#streamId, 0), data: "" });
   }

@@ -8,6 +8,7 @@ import { eventId, isGetStreamId, isPostStreamId, newGetStreamId, parseEventId } 
 import { loadSession } from "./load.js";
 import { resumePostStream } from "./resume.js";
 import { type SessionState, retainThenForget, streamKey } from "./state.js";
+import { merged } from "../util/merged.js";
 
 /** GET: the session's stream for server-initiated messages, or the resumption of any stream. */
 export async function sessionGet(state: SessionState, incoming: Incoming): Promise<Outcome> {
@@ -154,5 +155,5 @@ async function openGetStream(
     writer.close();
     throw error;
   }
-  return { status: 200, headers: { ...incoming.responseHeaders, ...SSE_HEADERS }, body: writer.stream };
+  return { status: 200, headers: merged(incoming.responseHeaders, SSE_HEADERS), body: writer.stream };
 }

@@ -7,6 +7,7 @@ import { negotiateLegacyVersion } from "../protocol/versions.js";
 import type { SessionRecord } from "../storage/types.js";
 import { SESSION_HEADER } from "./load.js";
 import type { SessionState } from "./state.js";
+import { withField } from "../util/merged.js";
 
 /** `initialize`: negotiates a 2025-era version and opens a session. */
 export async function initialize(state: SessionState, message: JsonRpcRequest, incoming: Incoming): Promise<Outcome> {
@@ -38,5 +39,5 @@ export async function initialize(state: SessionState, message: JsonRpcRequest, i
   await server.storage.sessions.set(sessionId, record, server.options.sessionTimeout);
   const result: Record<string, unknown> = { protocolVersion, capabilities: server.capabilities(), serverInfo: server.info };
   if (server.instructions) result.instructions = server.instructions;
-  return jsonOutcome(200, { ...responseHeaders, [SESSION_HEADER]: sessionId }, resultMessage(message.id, result));
+  return jsonOutcome(200, withField(responseHeaders, SESSION_HEADER, sessionId), resultMessage(message.id, result));
 }

@@ -5,6 +5,7 @@ import { ErrorCode, HttpError } from "../protocol/errors.js";
 import type { StoredEvent } from "../storage/types.js";
 import { eventId, parseEventId } from "./event-ids.js";
 import { type SessionState, retainThenForget } from "./state.js";
+import { merged } from "../util/merged.js";
 
 /**
  * Replays what a client missed on a POST's response stream, then follows it live if the call is
@@ -67,5 +68,5 @@ export async function resumePostStream(
   for (const event of missed) deliver(event, true);
   replaying = false;
   for (const event of buffered) deliver(event);
-  return { status: 200, headers: { ...incoming.responseHeaders, ...SSE_HEADERS }, body: writer.stream };
+  return { status: 200, headers: merged(incoming.responseHeaders, SSE_HEADERS), body: writer.stream };
 }

@@ -6,6 +6,7 @@ import { type RequestId, errorMessage, notificationMessage } from "../protocol/j
 import type { Abandonable, InFlightCalls } from "../server/in-flight.js";
 import { INPUT_ROUND_METHODS } from "../protocol/methods.js";
 import { isObject } from "../util/is-object.js";
+import { merged, withField } from "../util/merged.js";
 
 const inputRequestKinds: Record<string, { prefix: string; valid: (answer: unknown) => boolean }> = {
   "elicitation/create": {
@@ -109,7 +110,7 @@ export class StatelessCallResponse implements RequestWire, Abandonable {
           if (reason !== "server" && !this.#finished) this.#controller.abort(new McpError(ErrorCode.InternalError, "The client closed the response stream"));
         },
       });
-      this.#init.resolve({ status: 200, headers: { ...this.#init.headers, ...SSE_HEADERS }, body: this.#writer.stream });
+      this.#init.resolve({ status: 200, headers: merged(this.#init.headers, SSE_HEADERS), body: this.#writer.stream });
     }
     this.#writer.event(notificationMessage(method, params));
   }
@@ -149,7 +150,7 @@ export class StatelessCallResponse implements RequestWire, Abandonable {
     this.#leave();
     this.#stopWatching?.();
     if (!this.#writer) {
-      this.#init.resolve({ status, headers: { ...this.#init.headers, "content-type": "application/json" }, body: response });
+      this.#init.resolve({ status, headers: withField(this.#init.headers, "content-type", "application/json"), body: response });
       return;
     }
     this.#writer.event(response);

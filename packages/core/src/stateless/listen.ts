@@ -5,6 +5,7 @@ import { ErrorCode, McpError } from "../protocol/errors.js";
 import { type RequestId, errorMessage, notificationMessage, resultMessage } from "../protocol/jsonrpc.js";
 import { META } from "../protocol/meta.js";
 import type { StatelessState } from "./state.js";
+import { merged, withField } from "../util/merged.js";
 
 /** Which opt-in flag lets each notification through. */
 const FLAG_OF: Record<string, "toolsListChanged" | "promptsListChanged" | "resourcesListChanged"> = {
@@ -64,12 +65,12 @@ export async function listen(state: StatelessState, id: RequestId, params: Recor
       const deliver = flag
         ? honoured[flag] === true
         : method === "notifications/resources/updated" && honoured.resourceSubscriptions?.includes(notificationParams?.uri ?? "") === true;
-      if (deliver) writer.event(notificationMessage(method, { ...notificationParams, _meta: tag }));
+      if (deliver) writer.event(notificationMessage(method, withField(notificationParams, "_meta", tag)));
     });
   } catch (error) {
     writer.close(); // storage unreachable: no stream is left registered for shutdown
     throw error;
   }
   if (!writer.open) void unsubscribe().catch(() => {});
-  return { status: 200, headers: { ...headers, ...SSE_HEADERS }, body: writer.stream };
+  return { status: 200, headers: merged(headers, SSE_HEADERS), body: writer.stream };
 }

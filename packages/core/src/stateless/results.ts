@@ -3,20 +3,33 @@ import { META } from "../protocol/meta.js";
 import { MODERN_VERSIONS } from "../protocol/versions.js";
 import { resolveCache } from "../server/options.js";
 import type { Registry } from "../server/registry.js";
+import { withField } from "../util/merged.js";
 
 /**
  * What every 2026-07-28 result carries on top of the feature's own: `resultType`, caching hints
  * on cacheable results, and the server's identity in `_meta`.
  */
 export function decorate(server: Registry, method: string, params: Record<string, unknown>, result: Record<string, unknown>): Record<string, unknown> {
-  const decorated: Record<string, unknown> = { ...result, resultType: "complete" };
+  const decorated = withField(result, "resultType", "complete") as Record<string, unknown>;
   if (CACHEABLE_METHODS.has(method)) {
     const hint = method === "resources/read" ? cacheOfResource(server, String(params.uri)) : server.options.cache;
     decorated.ttlMs = hint.ttlMs;
     decorated.cacheScope = hint.scope;
   }
-  decorated._meta = { ...(result._meta as object | undefined), [META.serverInfo]: server.info };
+  decorated._meta = result._meta === undefined ? serverMeta(server) : withField(result._meta as object, META.serverInfo, server.info);
   return decorated;
+}
+
+const serverMetas = new WeakMap<Registry, Readonly<Record<string, unknown>>>();
+
+/**
+ * `_meta` naming the server, made once per server: results without a `_meta` of their own
+ * share it (frozen, as it is shared; only ever serialized).
+ */
+export function serverMeta(server: Registry): Readonly<Record<string, unknown>> {
+  let meta = serverMetas.get(server);
+  if (meta === undefined) serverMetas.set(server, (meta = Object.freeze({ [META.serverInfo]: server.info })));
+  return meta;
 }
 
 function cacheOfResource(server: Registry, uri: string) {
@@ -34,6 +47,6 @@ export function discover(server: Registry): Record<string, unknown> {
   if (server.instructions) result.instructions = server.instructions;
   result.ttlMs = server.options.cache.ttlMs;
   result.cacheScope = server.options.cache.scope;
-  result._meta = { [META.serverInfo]: server.info };
+  result._meta = serverMeta(server);
   return result;
 }
