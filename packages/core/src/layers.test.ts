@@ -6,7 +6,8 @@ import { describe, expect, it } from "vitest";
  * The core's folders form layers, and imports only point down. A request meets them top to
  * bottom (http → sessions | stateless → features → context → protocol); registration (server/)
  * sits below features because features read what was registered. Type imports count too: a
- * type cycle still ties two files together for a reader.
+ * type cycle still ties two files together for a reader. `testing/` (the shipped test client)
+ * sits on top as a user of the package: it may import the public index and nothing else.
  */
 const LAYERS: Record<string, number> = {
   util: 0,
@@ -24,7 +25,11 @@ const LAYERS: Record<string, number> = {
   stateless: 8,
   "(root)": 9, // index.ts and create-server.ts: the only place registration meets HTTP
   "test-support": 10,
+  testing: 10, // same layer as test-support: neither may import the other
 };
+
+/** Folders that are clients of the core: outside their own folder they import only these files. */
+const PUBLIC_ONLY: Record<string, string[]> = { testing: ["index.ts"] };
 
 const SRC = import.meta.dirname;
 const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
@@ -110,5 +115,16 @@ describe("@wisp/core layering", () => {
       }
     }
     expect(upward).toEqual([]);
+  });
+
+  it("keeps client folders on the public API: testing/ imports the core only through index.ts", () => {
+    expect(graph.get("testing/client.ts")).toContain("index.ts");
+    const inside: string[] = [];
+    for (const [file, targets] of graph) {
+      const allowed = PUBLIC_ONLY[folderOf(file)];
+      if (!allowed) continue;
+      for (const target of targets) if (folderOf(target) !== folderOf(file) && !allowed.includes(target)) inside.push(`${file} → ${target}`);
+    }
+    expect(inside).toEqual([]);
   });
 });
