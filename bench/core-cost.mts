@@ -1,6 +1,8 @@
-// In-process cost of the core per call (no HTTP): exchange -> outcome -> body drained.
+// In-process cost of the core per call, without HTTP: exchange -> server.http.process -> body
+// taken. For before/after figures of a core change on a machine too noisy for `npm run bench`:
+//   taskset -c 0 node --conditions=wisp-source --import tsx bench/core-cost.mts   (CASE="2025 sse", N=…)
 import * as v from "valibot";
-import { createServer } from "@wisp/core";
+import { EventStream, createServer } from "@wisp/core";
 const server = createServer({ name: "b", version: "1" }).tool("echo", { description: "Echo", input: v.object({ text: v.string() }) }, ({ text }, ctx) => { ctx.progress(1, 1); return text; });
 const http = server.http;
 class Ex { method = "POST"; url = "http://127.0.0.1:3000/mcp"; constructor(private h: Record<string, string>, private body: string) {}
@@ -18,7 +20,14 @@ const cases: Record<string, [Record<string, string>, string]> = {
   "2026 sse": [h26, JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo", arguments: { text: "hi" }, _meta: { ...meta26, progressToken: "t" } } })],
 };
 const only = process.env.CASE;
-async function drain(body: any) { if (typeof body === "string" || body === null) return body; const r = body.getReader(); let s = 0; for (;;) { const { done, value } = await r.read(); if (done) return s; s += value.length; } }
+// Streams are taken the way the Node adapter takes them (EventStream.pipe), or read as a web stream with STREAM=web.
+async function drain(body: any) {
+  if (typeof body === "string" || body === null) return body;
+  if (body instanceof EventStream && process.env.STREAM !== "web") {
+    return new Promise<number>((resolve) => { let n = 0; body.pipe({ write: (c) => { n += c.length; }, buffered: 0, end: () => resolve(n), destroy: () => resolve(-1) }); });
+  }
+  const r = (body instanceof EventStream ? body.toReadableStream() : body).getReader(); let s = 0; for (;;) { const { done, value } = await r.read(); if (done) return s; s += value.length; }
+}
 for (const [name, [h, body]] of Object.entries(cases)) {
   if (only && name !== only) continue;
   const o = await http.process(new Ex(h, body), {}); const text = await drain(o.body);

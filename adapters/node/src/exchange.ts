@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Exchange, Outcome } from "@wisp/core";
-import { HttpError } from "@wisp/core";
+import { EventStream, HttpError } from "@wisp/core";
 
 /**
  * Reads straight from IncomingMessage instead of constructing a web Request:
@@ -120,12 +120,6 @@ export function writeOutcome(req: IncomingMessage, res: ServerResponse, outcome:
     return;
   }
   res.writeHead(status, headers);
-  const reader = body.getReader();
-  let closed = false;
-  res.once("close", () => {
-    closed = true;
-    void reader.cancel().catch(() => {});
-  });
   // Frames a handler produces in one go (priming event, progress, result, end) arrive over a
   // run of microtasks; each res.write would be a syscall of its own. Corked until the run is
   // over (process.nextTick fires once the microtask queue is empty), they leave as one write,
@@ -143,6 +137,13 @@ export function writeOutcome(req: IncomingMessage, res: ServerResponse, outcome:
     process.nextTick(uncork);
   };
   batch();
+  if (body instanceof EventStream) return pipeEvents(res, body, batch);
+  const reader = body.getReader();
+  let closed = false;
+  res.once("close", () => {
+    closed = true;
+    void reader.cancel().catch(() => {});
+  });
   const pump = (): void => {
     reader.read().then(({ done, value }) => {
       if (done || closed) return void res.end();
@@ -152,4 +153,23 @@ export function writeOutcome(req: IncomingMessage, res: ServerResponse, outcome:
     }, () => res.destroy());
   };
   pump();
+}
+
+/** The core's own streams are written straight to the response: no web stream in between. */
+function pipeEvents(res: ServerResponse, body: EventStream, batch: () => void): void {
+  res.once("close", () => {
+    if (!res.writableFinished) body.cancel(); // the client went away first
+  });
+  body.pipe({
+    write(chunk) {
+      batch();
+      res.write(chunk);
+    },
+    // What Node holds for a client that does not read: the stream's backlog.
+    get buffered() {
+      return res.writableLength;
+    },
+    end: () => res.end(),
+    destroy: () => res.destroy(),
+  });
 }

@@ -8,6 +8,7 @@ export type { HostContext, IncomingRequest, RequestHook } from "./context/host.j
 export type { HttpTransport, StdioTransport, Transport } from "./context/transport.js";
 export type { HttpHandler } from "./http/handler.js";
 export type { Exchange, Outcome } from "./http/exchange.js";
+export { EventStream, type EventSink } from "./http/event-stream.js";
 export { fromRequest, toResponse } from "./http/exchange.js";
 export { classifyPost } from "./http/classify.js";
 export { PROTECTED_RESOURCE_METADATA, isServedPath } from "./http/paths.js";

@@ -2,6 +2,7 @@ import type { HostContext } from "../context/host.js";
 import { ErrorCode, HttpError } from "../protocol/errors.js";
 import { type RequestId, errorMessage } from "../protocol/jsonrpc.js";
 import { merged, withField } from "../util/merged.js";
+import { EventStream } from "./event-stream.js";
 
 /**
  * What the core reads from an HTTP request. A web `Request` is one source; the Node
@@ -24,11 +25,15 @@ export interface Exchange {
   readonly signal?: AbortSignal;
 }
 
-/** What the core answers: a complete body, or an SSE stream. */
+/**
+ * What the core answers: a complete body, or an SSE stream. The core's own streams are
+ * `EventStream`s (pipe them, or call `toReadableStream()`); a hook may answer with any
+ * ReadableStream.
+ */
 export interface Outcome {
   status: number;
   headers: Record<string, string>;
-  body: string | ReadableStream<Uint8Array> | null;
+  body: string | EventStream | ReadableStream<Uint8Array> | null;
 }
 
 /**
@@ -149,5 +154,6 @@ class RequestExchange implements Exchange {
 }
 
 export function toResponse(outcome: Outcome): Response {
-  return new Response(outcome.body, { status: outcome.status, headers: outcome.headers });
+  const { body } = outcome;
+  return new Response(body instanceof EventStream ? body.toReadableStream() : body, { status: outcome.status, headers: outcome.headers });
 }

@@ -9,6 +9,7 @@ import { ALLOWED_METHODS, acceptable, accepts, corsHeaders, guardOrigin, originA
 import { runHooks } from "./hooks.js";
 import { isMetadataPath, pathnameOf } from "./paths.js";
 import { merged } from "../util/merged.js";
+import { EventStream } from "./event-stream.js";
 
 export interface HttpHandler {
   handle(request: Request, host?: HostContext): Promise<Response>;
@@ -87,11 +88,15 @@ export function createHttpHandler(server: Registry, eras: { sessions: SessionHan
     }
     const done = (streamed: boolean) =>
       server.telemetry.emit("disconnect", { ...base, sessionId: sessionId ?? outcome.headers["mcp-session-id"], status: outcome.status, durationMs: Date.now() - started, streamed });
+    if (outcome.body instanceof EventStream) {
+      outcome.body.onEnd(() => done(true));
+      return outcome;
+    }
     if (!(outcome.body instanceof ReadableStream)) {
       done(false);
       return outcome;
     }
-    return { ...outcome, body: onStreamEnd(outcome.body, () => done(true)) };
+    return { status: outcome.status, headers: outcome.headers, body: onStreamEnd(outcome.body, () => done(true)) };
   }
 
   async function route(exchange: Exchange, host: HostContext | undefined, responseHeaders: Record<string, string>): Promise<Outcome> {

@@ -1,3 +1,5 @@
+import { EventStream } from "./event-stream.js";
+
 const encoder = new TextEncoder();
 
 export const SSE_HEADERS: Readonly<Record<string, string>> = {
@@ -22,12 +24,12 @@ export interface SseWriterOptions {
 }
 
 /**
- * An SSE response body produced by a `ReadableStream`. Each JSON-RPC message is one
+ * Writes an SSE response body (an `EventStream`). Each JSON-RPC message is one
  * `data:` line, so line-based readers (and the conformance harness) parse it simply.
  */
 export class SseWriter {
-  readonly stream: ReadableStream<Uint8Array>;
-  #controller!: ReadableStreamDefaultController<Uint8Array>;
+  /** The response body: a host pipes it or takes it as a web ReadableStream (`stream`). */
+  readonly body: EventStream;
   #open = true;
   /** Replayed bytes, allowed on top of `maxBuffered`. */
   #backlog = 0;
@@ -42,16 +44,7 @@ export class SseWriter {
 
   constructor(options: SseWriterOptions) {
     this.#options = options;
-    // Counted in bytes, so desiredSize tells how far a slow reader is behind.
-    this.stream = new ReadableStream<Uint8Array>(
-      {
-        start: (controller) => {
-          this.#controller = controller;
-        },
-        cancel: () => this.#end("client"),
-      },
-      { highWaterMark: options.maxBuffered, size: (chunk) => chunk.byteLength },
-    );
+    this.body = new EventStream(() => this.#end("client"));
     this.#timer = setInterval(() => {
       this.comment("keep-alive");
       try {
@@ -61,6 +54,11 @@ export class SseWriter {
       }
     }, options.keepAlive);
     (this.#timer as { unref?: () => void }).unref?.();
+  }
+
+  /** The body as a web ReadableStream (made on first use; a host may `pipe` the body instead). */
+  get stream(): ReadableStream<Uint8Array> {
+    return this.body.toReadableStream();
   }
 
   get open(): boolean {
@@ -93,25 +91,22 @@ export class SseWriter {
     if (!this.#open) return;
     this.#flush();
     if (!this.#open) return;
-    try {
-      this.#controller.close();
-    } catch {
-      // already errored or cancelled
-    }
+    this.body.close();
     this.#end("server");
   }
 
   #write(frame: string, replayed = false): boolean {
     if (!this.#open) return false;
     // What is left of a replayed backlog is at most what is still queued.
-    if (this.#backlog > 0) this.#backlog = Math.min(this.#backlog, this.#options.maxBuffered - this.#controller.desiredSize!);
+    const buffered = this.body.buffered;
+    if (this.#backlog > 0) this.#backlog = Math.min(this.#backlog, buffered);
     // Frames not yet flushed count too (by UTF-16 length: close enough to bytes for a limit).
-    if (this.#controller.desiredSize! - this.#pending.length < -this.#backlog) {
+    if (buffered + this.#pending.length > this.#options.maxBuffered + this.#backlog) {
       this.#pending = "";
       // The client stopped reading: what waits is already past the limit. (One frame may pass it,
       // so a large final result still goes out.) Erroring the stream drops what it holds, where
       // closing would keep it queued, and cuts the connection: to the owner, a client that left.
-      this.#controller.error(new Error(`the client did not read its SSE stream: over ${this.#options.maxBuffered} bytes waiting`));
+      this.body.error(new Error(`the client did not read its SSE stream: over ${this.#options.maxBuffered} bytes waiting`));
       this.#end("overflow");
       return false;
     }
@@ -135,7 +130,7 @@ export class SseWriter {
     try {
       const bytes = encoder.encode(frames);
       if (replayed) this.#backlog += bytes.byteLength;
-      this.#controller.enqueue(bytes);
+      this.body.push(bytes);
       return true;
     } catch {
       this.#end("client");

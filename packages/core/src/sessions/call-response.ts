@@ -167,7 +167,7 @@ export class SessionCallResponse implements RequestWire, Abandonable {
         this.#detached = !this.#finished || this.#detached;
       },
     });
-    this.#init.resolve({ status: 200, headers: merged(headers, SSE_HEADERS), body: this.#writer.stream });
+    this.#init.resolve({ status: 200, headers: merged(headers, SSE_HEADERS), body: this.#writer.body });
     // Priming event (SEP-1699): an id with empty data, so the client can resume even before the first message.
     if (hasPrimingEvents(version)) this.#queue({ id: eventId(this.#streamId, 0), data: "" });
   }

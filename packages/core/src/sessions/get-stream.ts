@@ -155,5 +155,5 @@ async function openGetStream(
     writer.close();
     throw error;
   }
-  return { status: 200, headers: merged(incoming.responseHeaders, SSE_HEADERS), body: writer.stream };
+  return { status: 200, headers: merged(incoming.responseHeaders, SSE_HEADERS), body: writer.body };
 }

@@ -68,5 +68,5 @@ export async function resumePostStream(
   for (const event of missed) deliver(event, true);
   replaying = false;
   for (const event of buffered) deliver(event);
-  return { status: 200, headers: merged(incoming.responseHeaders, SSE_HEADERS), body: writer.stream };
+  return { status: 200, headers: merged(incoming.responseHeaders, SSE_HEADERS), body: writer.body };
 }

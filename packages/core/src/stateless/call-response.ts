@@ -110,7 +110,7 @@ export class StatelessCallResponse implements RequestWire, Abandonable {
           if (reason !== "server" && !this.#finished) this.#controller.abort(new McpError(ErrorCode.InternalError, "The client closed the response stream"));
         },
       });
-      this.#init.resolve({ status: 200, headers: merged(this.#init.headers, SSE_HEADERS), body: this.#writer.stream });
+      this.#init.resolve({ status: 200, headers: merged(this.#init.headers, SSE_HEADERS), body: this.#writer.body });
     }
     this.#writer.event(notificationMessage(method, params));
   }

@@ -72,5 +72,5 @@ export async function listen(state: StatelessState, id: RequestId, params: Recor
     throw error;
   }
   if (!writer.open) void unsubscribe().catch(() => {});
-  return { status: 200, headers: merged(headers, SSE_HEADERS), body: writer.stream };
+  return { status: 200, headers: merged(headers, SSE_HEADERS), body: writer.body };
 }
