@@ -1,4 +1,4 @@
-import { createServer, resourceLink, text } from "@wisp/core";
+import { ErrorCode, McpError, createServer, resourceLink, text } from "@wisp/core";
 import * as v from "valibot";
 
 interface Note {
@@ -101,7 +101,8 @@ export function createNotesServer() {
       },
       ({ params }) => {
         const note = notes.get(String(params.id));
-        return note ? `# ${note.title}\n\n${note.body}` : `No note with id ${String(params.id)}.`;
+        if (!note) throw new McpError(ErrorCode.ResourceNotFound, `No note with id ${String(params.id)}`);
+        return `# ${note.title}\n\n${note.body}`;
       },
     )
     .prompt(

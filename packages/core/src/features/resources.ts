@@ -2,6 +2,7 @@ import type { StoredComponent } from "../context/components.js";
 import { toBase64 } from "../protocol/content.js";
 import { ErrorCode, McpError } from "../protocol/errors.js";
 import type { ResourceReturn } from "../protocol/results.js";
+import { resourceDescriptor } from "../server/descriptors.js";
 import { UriTemplate } from "../uri-template/uri-template.js";
 import { type Call, implementationOf, isVisible, listPage, own as ownKey, requireCapability, sessionComponents, stringParam, visibleItems } from "./call.js";
 
@@ -13,8 +14,12 @@ export async function listResources(call: Call) {
   const listed: Record<string, unknown>[] = visibleItems(server.resources.values(), call).map((r) => r.descriptor);
   for (const template of visibleItems(server.templates.values(), call)) {
     if (!template.config.list) continue;
-    const { uriTemplate: _u, ...defaults } = template.descriptor;
-    for (const item of await template.config.list(ctx)) listed.push({ ...defaults, ...item });
+    // An item is a resource of its own: the template's title, description, icons or size describe
+    // the template, and a client would show them on every item. Only two fields carry over:
+    // `name`, which every listed resource needs, and `mimeType`, which a template declares only
+    // when every resource matching it has that type (the spec's rule for templates).
+    const { name, mimeType } = template.config;
+    for (const item of await template.config.list(ctx)) listed.push(resourceDescriptor({ uri: item.uri }, { name, mimeType, ...item }));
   }
   return listPage(call, "resources", listed, "resources");
 }
@@ -31,10 +36,10 @@ export async function readResource(call: Call) {
   requireCapability(server.hasVisible("resources", era), "resources/read");
   const uri = stringParam(params, "uri", "resources/read");
   const fixed = server.resources.get(uri);
-  if (fixed && isVisible(fixed, call)) return { contents: resourceContents(await fixed.handler({ uri, params: {} }, ctx), uri, fixed.config.mimeType) };
+  if (fixed && isVisible(fixed, call)) return { contents: resourceContents(await reading(call, uri, () => fixed.handler({ uri, params: {} }, ctx)), uri, fixed.config.mimeType) };
   for (const template of visibleItems(server.templates.values(), call)) {
     const variables = template.template.match(uri);
-    if (variables) return { contents: resourceContents(await template.handler({ uri, params: variables }, ctx), uri, template.config.mimeType) };
+    if (variables) return { contents: resourceContents(await reading(call, uri, () => template.handler({ uri, params: variables }, ctx)), uri, template.config.mimeType) };
   }
   const own = sessionComponents(call);
   if (own) {
@@ -43,11 +48,25 @@ export async function readResource(call: Call) {
     if (found) {
       const implementation = implementationOf(server.resourceHandlers, found.component, `Resource ${uri}`);
       const name = String(found.component.descriptor.uri ?? found.component.descriptor.uriTemplate);
-      const value = await implementation({ uri, params: found.variables }, ctx, { name, data: found.component.data });
+      const value = await reading(call, uri, () => implementation({ uri, params: found.variables }, ctx, { name, data: found.component.data }));
       return { contents: resourceContents(value, uri, found.component.descriptor.mimeType as string | undefined) };
     }
   }
   throw new McpError(resourceNotFoundCode, `Resource not found: ${uri}`, { uri });
+}
+
+/**
+ * A template matches URIs that may name nothing (`notes://{id}` and an unknown id): its handler
+ * says so by throwing `ErrorCode.ResourceNotFound`, which gets the era's code and `data.uri`, the
+ * same answer as a URI nothing matches (-32002 on the 2025 leg, -32602 on the 2026 leg).
+ */
+async function reading(call: Call, uri: string, read: () => ResourceReturn | PromiseLike<ResourceReturn>): Promise<ResourceReturn> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof McpError && error.code === ErrorCode.ResourceNotFound) throw new McpError(call.resourceNotFoundCode, error.message, error.data ?? { uri });
+    throw error;
+  }
 }
 
 function matchTemplate(templates: Record<string, StoredComponent>, uri: string) {

@@ -41,8 +41,9 @@ export interface ServerOptions {
    */
   callTimeout?: number;
   /**
-   * Secret (≥ 32 bytes) that signs 2026-era `requestState`. Set it when several instances serve
-   * one endpoint; without it each process makes a random key and logs a warning once.
+   * Secret (≥ 32 bytes) that signs 2026-era `requestState`. Set it, the same on every instance,
+   * when several instances serve one endpoint; without it each process makes a random key and
+   * warns once, at its first input round over HTTP (never over stdio, where one process serves).
    */
   requestStateSecret?: string | Uint8Array;
   /** How long a `requestState` stays valid (ms). Default 600 000. */

@@ -16,7 +16,7 @@ import { StatelessCallResponse } from "./call-response.js";
 import { listen } from "./listen.js";
 import { checkParamHeaders, checkStandardHeaders } from "./mcp-headers/checks.js";
 import { paramsDigest } from "./request-state.js";
-import { decorate, discover } from "./results.js";
+import { decorate, discover, serverMeta } from "./results.js";
 import type { StatelessState } from "./state.js";
 import { declaresTasks, runAsTask, tasksRequired } from "./tasks/run.js";
 import { taskMethod } from "./tasks/methods.js";
@@ -138,8 +138,8 @@ export async function statelessPost(state: StatelessState, body: unknown, incomi
       const { error } = outcome;
       if (error instanceof InputRequired && Object.keys(wire.pending).length > 0) {
         digest ??= await paramsDigest(method, params);
-        const requestState = await state.requestState.seal({ exp: Date.now() + server.options.requestStateTtl, m: method, d: digest, p: principal, a: { ...answers } });
-        wire.finish(200, resultMessage(id, { resultType: "input_required", inputRequests: wire.pending, requestState, _meta: { [META.serverInfo]: server.info } }));
+        const requestState = await state.requestState.seal({ exp: Date.now() + server.options.requestStateTtl, m: method, d: digest, p: principal, a: { ...answers } }, overHttp);
+        wire.finish(200, resultMessage(id, { resultType: "input_required", inputRequests: wire.pending, requestState, _meta: serverMeta(server) }));
         return;
       }
       // The retry failed (an answer that breaks its schema, say): its requestState may be sent again.

@@ -36,14 +36,31 @@ let warned = false;
 
 export class RequestStateSealer {
   readonly #key: Promise<CryptoKey>;
+  readonly #randomKey: boolean;
   readonly ttlMs: number;
 
   constructor(secret: string | Uint8Array | undefined, ttlMs = 10 * 60_000) {
     this.ttlMs = ttlMs;
+    this.#randomKey = secret === undefined;
     this.#key = importKey(secret);
   }
 
-  async seal(payload: StatePayload): Promise<string> {
+  /**
+   * `overHttp` is false on stdio: one process serves its one client there, so every retry comes
+   * back to the key that sealed it. Over HTTP nothing tells how many instances answer the
+   * endpoint (a load balancer, serverless functions, Worker isolates, even with memory storage),
+   * so the first input round served without a secret warns, once per process.
+   */
+  async seal(payload: StatePayload, overHttp = true): Promise<string> {
+    if (overHttp && this.#randomKey && !warned) {
+      warned = true;
+      console.warn(
+        "[wisp] No requestStateSecret configured: 2026-era input rounds (input_required) are signed with a random key of " +
+          "this process, so a retry that reaches another instance is refused. If more than one instance serves this endpoint, " +
+          "give each the same secret of at least 32 bytes: createServer({ requestStateSecret }), e.g. from a " +
+          "WISP_REQUEST_STATE_SECRET environment variable.",
+      );
+    }
     const body = base64url(encoder.encode(JSON.stringify(payload)));
     const signature = await crypto.subtle.sign("HMAC", await this.#key, encoder.encode(body));
     return `${body}.${base64url(new Uint8Array(signature))}`;
@@ -84,13 +101,6 @@ export class RequestStateSealer {
 async function importKey(secret: string | Uint8Array | undefined): Promise<CryptoKey> {
   let bytes: Uint8Array<ArrayBuffer>;
   if (secret === undefined) {
-    if (!warned) {
-      warned = true;
-      console.warn(
-        "[wisp] No requestStateSecret configured: using a random per-process key. Input rounds (input_required) " +
-          "then only work when the retry reaches this same process; set requestStateSecret when running several instances.",
-      );
-    }
     bytes = crypto.getRandomValues(new Uint8Array(32));
   } else {
     bytes = typeof secret === "string" ? encoder.encode(secret) : new Uint8Array(secret);

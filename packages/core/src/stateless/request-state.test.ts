@@ -1,0 +1,66 @@
+/**
+ * When the "no requestStateSecret" warning fires: only where a retry could reach another
+ * instance. Each test loads the core afresh, since the warning is once per process (module).
+ * The same over a real stdio child and a real HTTP server: examples/quickstart/src/stdio.test.ts
+ * and notes.test.ts.
+ */
+import * as v from "valibot";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { HostContext } from "../context/host.js";
+import type { ServerOptions } from "../server/options.js";
+import { ENDPOINT, parseResponse } from "../test-support/requests.js";
+
+const MODERN = "2026-07-28";
+const STDIO: HostContext = { transport: { type: "stdio", env: {}, pid: 1 } };
+
+async function freshServer(options: Partial<ServerOptions> = {}) {
+  vi.resetModules();
+  const { createServer } = await import("../create-server.js");
+  return createServer({ name: "rounds", version: "1", ...options }).tool("confirm", { description: "Asks first" }, async (_args, ctx) => {
+    const answer = await ctx.elicit({ message: "Sure?", schema: v.object({ ok: v.boolean() }), key: "sure" });
+    return answer.action === "accept" ? "yes" : "no";
+  });
+}
+
+/** A 2026 tools/call of `confirm` that must answer input_required; over stdio without the HTTP-only headers, as @wisp/stdio sends it. */
+async function inputRound(server: Awaited<ReturnType<typeof freshServer>>, host?: HostContext) {
+  const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json, text/event-stream" };
+  if (!host) Object.assign(headers, { "mcp-protocol-version": MODERN, "mcp-method": "tools/call", "mcp-name": "confirm" });
+  const _meta = { "io.modelcontextprotocol/protocolVersion": MODERN, "io.modelcontextprotocol/clientCapabilities": { elicitation: {} } };
+  const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "confirm", _meta } });
+  const { body: reply } = await parseResponse(await server.handle(new Request(ENDPOINT, { method: "POST", headers, body }), host));
+  expect(reply.result).toMatchObject({ resultType: "input_required", requestState: expect.any(String) });
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe("the no-requestStateSecret warning", () => {
+  it("stays silent over stdio: one process serves the one client, every retry comes back to it", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const server = await freshServer();
+    await inputRound(server, STDIO);
+    await inputRound(server, STDIO);
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  it("stays silent over HTTP when a secret is set", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    await inputRound(await freshServer({ requestStateSecret: "a-test-secret-that-is-at-least-32-bytes!" }));
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  it("fires once over HTTP without a secret (memory storage included: serverless and Worker instances share no memory), saying how to set one", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const server = await freshServer();
+    await inputRound(server);
+    await inputRound(server);
+    expect(warn).toHaveBeenCalledTimes(1);
+    const [message] = warn.mock.calls[0] as [string];
+    expect(message).toMatch(/^\[wisp\] No requestStateSecret configured/);
+    expect(message).toContain("createServer({ requestStateSecret })");
+    expect(message).toContain("at least 32 bytes");
+    expect(message).toContain("the same secret");
+  });
+});
