@@ -24,7 +24,7 @@ const only = process.env.CASE;
 async function drain(body: any) {
   if (typeof body === "string" || body === null) return body;
   if (body instanceof EventStream && process.env.STREAM !== "web") {
-    return new Promise<number>((resolve) => { let n = 0; body.pipe({ write: (c) => { n += c.length; }, buffered: 0, end: () => resolve(n), destroy: () => resolve(-1) }); });
+    return new Promise<number>((resolve) => { let n = 0; body.pipe({ write: (c: string) => { n += c.length; }, buffered: 0, end: () => resolve(n), destroy: () => resolve(-1) }); });
   }
   const r = (body instanceof EventStream ? body.toReadableStream() : body).getReader(); let s = 0; for (;;) { const { done, value } = await r.read(); if (done) return s; s += value.length; }
 }

@@ -1,8 +1,10 @@
+const encoder = new TextEncoder();
+
 /** Where a host that writes to its own socket (the Node adapter) puts an SSE body's bytes. */
 export interface EventSink {
-  /** Writes a chunk; the host keeps what the socket does not take yet. */
-  write(chunk: Uint8Array): void;
-  /** Bytes written but not yet taken by the client: what `sse.maxBuffered` is checked against. */
+  /** Writes a chunk of the stream's text (UTF-8 on the wire); the host keeps what the socket does not take yet. */
+  write(chunk: string): void;
+  /** What was written but not yet taken by the client (bytes or characters): what `sse.maxBuffered` is checked against. */
   readonly buffered: number;
   /** The stream is over: finish the response. */
   end(): void;
@@ -15,7 +17,9 @@ export interface EventSink {
  * `toReadableStream()` (what `handle()` puts in its Response, and any web-standard host), or
  * `pipe(sink)` for a host that writes to a socket itself. Both see the same bytes in the same
  * order, with the same backpressure limit. Why not always a ReadableStream: on Node 20 making one
- * costs more than the rest of a streamed call, and the Node adapter would only read it back.
+ * costs more than the rest of a streamed call, and the Node adapter would only read it back;
+ * and text stays text until a web stream needs bytes (a Uint8Array per burst is garbage the
+ * Node adapter never needed).
  *
  * @example
  * const outcome = await server.http.process(exchange);
@@ -23,7 +27,8 @@ export interface EventSink {
  */
 export class EventStream {
   /** Chunks nobody has taken yet: before a consumer attaches, and while a web stream's reader is behind. */
-  #queue: Uint8Array[] = [];
+  #queue: string[] = [];
+  /** UTF-16 length, close enough to bytes for a limit. */
   #queuedBytes = 0;
   #state: "open" | "closed" | "errored" | "cancelled" = "open";
   #error: Error | undefined;
@@ -43,17 +48,17 @@ export class EventStream {
 
   // The producer's side (SseWriter).
 
-  /** Bytes written that the client has not taken yet. */
+  /** What was written that the client has not taken yet (characters, about bytes). */
   get buffered(): number {
     return this.#sink ? this.#sink.buffered : this.#queuedBytes;
   }
 
   /** Queues a chunk; throws once the consumer is gone or the stream has ended. */
-  push(chunk: Uint8Array): void {
+  push(chunk: string): void {
     if (this.#state !== "open") throw new Error(`the event stream is ${this.#state}`);
     if (this.#sink) return this.#sink.write(chunk);
     this.#queue.push(chunk);
-    this.#queuedBytes += chunk.byteLength;
+    this.#queuedBytes += chunk.length;
     this.#wakeReader();
   }
 
@@ -131,8 +136,8 @@ export class EventStream {
   #pull(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> | void {
     const chunk = this.#queue.shift();
     if (chunk !== undefined) {
-      this.#queuedBytes -= chunk.byteLength;
-      return controller.enqueue(chunk);
+      this.#queuedBytes -= chunk.length;
+      return controller.enqueue(encoder.encode(chunk));
     }
     if (this.#state === "closed") {
       controller.close();
@@ -152,7 +157,7 @@ export class EventStream {
     if (this.#sink || this.#stream) throw new Error("an event stream has one consumer: it is already taken");
   }
 
-  #drain(): Uint8Array[] {
+  #drain(): string[] {
     const chunks = this.#queue;
     this.#queue = [];
     this.#queuedBytes = 0;

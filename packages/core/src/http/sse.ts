@@ -1,6 +1,5 @@
 import { EventStream } from "./event-stream.js";
 
-const encoder = new TextEncoder();
 
 export const SSE_HEADERS: Readonly<Record<string, string>> = {
   "content-type": "text/event-stream",
@@ -128,9 +127,8 @@ export class SseWriter {
 
   #enqueue(frames: string, replayed: boolean): boolean {
     try {
-      const bytes = encoder.encode(frames);
-      if (replayed) this.#backlog += bytes.byteLength;
-      this.body.push(bytes);
+      this.body.push(frames);
+      if (replayed) this.#backlog += frames.length;
       return true;
     } catch {
       this.#end("client");
