@@ -124,8 +124,12 @@ export function writeOutcome(req: IncomingMessage, res: ServerResponse, outcome:
   // run of microtasks; each res.write would be a syscall of its own. Corked until the run is
   // over (process.nextTick fires once the microtask queue is empty), they leave as one write,
   // the headers included; a stream with nothing to say yet still gets its headers out then.
+  // Uncorked before res.end(): from Node 22 on, chunks written to a corked response wait in the
+  // response itself, and end() sends the final zero-length chunk before them (the client would
+  // see the body end without its last events).
   let corked = false;
   const uncork = () => {
+    if (!corked) return;
     corked = false;
     if (!res.headersSent && !res.destroyed) res.flushHeaders();
     res.uncork();
@@ -137,7 +141,7 @@ export function writeOutcome(req: IncomingMessage, res: ServerResponse, outcome:
     process.nextTick(uncork);
   };
   batch();
-  if (body instanceof EventStream) return pipeEvents(res, body, batch);
+  if (body instanceof EventStream) return pipeEvents(res, body, batch, uncork);
   const reader = body.getReader();
   let closed = false;
   res.once("close", () => {
@@ -146,7 +150,10 @@ export function writeOutcome(req: IncomingMessage, res: ServerResponse, outcome:
   });
   const pump = (): void => {
     reader.read().then(({ done, value }) => {
-      if (done || closed) return void res.end();
+      if (done || closed) {
+        uncork();
+        return void res.end();
+      }
       batch();
       if (res.write(value)) pump();
       else res.once("drain", pump);
@@ -156,7 +163,7 @@ export function writeOutcome(req: IncomingMessage, res: ServerResponse, outcome:
 }
 
 /** The core's own streams are written straight to the response: no web stream in between. */
-function pipeEvents(res: ServerResponse, body: EventStream, batch: () => void): void {
+function pipeEvents(res: ServerResponse, body: EventStream, batch: () => void, uncork: () => void): void {
   res.once("close", () => {
     if (!res.writableFinished) body.cancel(); // the client went away first
   });
@@ -169,7 +176,10 @@ function pipeEvents(res: ServerResponse, body: EventStream, batch: () => void): 
     get buffered() {
       return res.writableLength;
     },
-    end: () => res.end(),
+    end: () => {
+      uncork();
+      res.end();
+    },
     destroy: () => res.destroy(),
   });
 }

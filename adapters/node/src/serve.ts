@@ -66,12 +66,15 @@ export async function serve(server: Server<any>, options: ServeOptions = {}): Pr
     responses.set(req.socket, res);
     // Shutting down: the answer says Connection: close, so the client's next call opens a new
     // connection (to another instance) instead of being cut on this one.
-    if (closing) res.shouldKeepAlive = false;
-    res.once("close", () => {
-      // During shutdown a finished response must not leave its keep-alive connection open.
-      if (closing) setImmediate(() => node.closeIdleConnections());
-    });
+    if (closing) {
+      res.shouldKeepAlive = false;
+      closeIdleWhenDone(res);
+    }
   });
+  // During shutdown a finished response must not leave its keep-alive connection open. Watched
+  // from close() on (for responses under way then, and every later one): a listener per
+  // request before that would cost every request for the sake of the last few.
+  const closeIdleWhenDone = (res: ServerResponse) => res.once("close", () => setImmediate(() => node.closeIdleConnections()));
   // requestTimeout bounds receiving a request only, so SSE responses are not cut by it.
   node.on("clientError", clientErrorListener(limits, (socket) => responses.get(socket as Socket)));
   await new Promise<void>((resolve, reject) => {
@@ -89,7 +92,10 @@ export async function serve(server: Server<any>, options: ServeOptions = {}): Pr
     node,
     close: async () => {
       closing = true;
-      for (const res of responses.values()) if (!res.headersSent) res.shouldKeepAlive = false;
+      for (const res of responses.values()) {
+        if (!res.headersSent) res.shouldKeepAlive = false;
+        if (!res.writableFinished && !res.destroyed) closeIdleWhenDone(res);
+      }
       const closed = new Promise<void>((resolve) => node.close(() => resolve()));
       // Ends SSE streams at once; calls in flight get shutdownTimeout, then an error answer.
       const drained = server.close({ graceMs: options.shutdownTimeout ?? 5_000 });
