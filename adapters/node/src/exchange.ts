@@ -127,11 +127,14 @@ export function writeOutcome(req: IncomingMessage, res: ServerResponse, outcome:
   // Uncorked before res.end(): from Node 22 on, chunks written to a corked response wait in the
   // response itself, and end() sends the final zero-length chunk before them (the client would
   // see the body end without its last events).
+  // (`res.headersSent` cannot tell whether they went out: it is true from writeHead() on.)
   let corked = false;
+  let headersOut = false;
   const uncork = () => {
     if (!corked) return;
     corked = false;
-    if (!res.headersSent && !res.destroyed) res.flushHeaders();
+    if (!headersOut && !res.destroyed) res.flushHeaders();
+    headersOut = true;
     res.uncork();
   };
   const batch = () => {
