@@ -15,13 +15,15 @@ import { afterAll, describe, expect, it } from "vitest";
  * JSON Schema converter, which the core calls only for valibot schemas), zod and arktype are
  * external here: a server ships whichever one it chose, with or without Wisp.
  *
- * Target 18 KB for a minimal server; the guard holds today's size plus ~1 KB so nothing grows
- * unnoticed (lower it as the core shrinks). Issue 13's measure of where the rest goes: both
+ * Target 18 KB for a minimal server; the guard holds today's size plus a little so nothing grows
+ * unnoticed (lower it as the core shrinks). Set at 32.5 KB when the guard moved here (31.2 KB
+ * measured); raised to 33.5 KB by issue 14's older clients: the hooks of the 2024-11-05
+ * transport and the checks of 2025 tasks (≈ 0.6 KB; their bodies load on demand). Issue 13's measure of where the rest goes: both
  * protocol legs (sessions ≈ 18 KB min, stateless ≈ 19 KB min), the registry and features, the
  * RFC 6570 matcher, each a few KB; bench/README.md has the breakdown.
  */
 const TARGET_BYTES = 18 * 1024;
-const BUDGET_BYTES = 32.5 * 1024;
+const BUDGET_BYTES = 33.5 * 1024;
 const SCHEMA_LIBRARIES = ["valibot", "@valibot/to-json-schema", "zod", "zod/*", "arktype", "arktype/*"];
 
 const work = mkdtempSync(join(tmpdir(), "wisp-size-"));

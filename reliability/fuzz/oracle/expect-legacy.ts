@@ -11,17 +11,21 @@ const SERVED = [
   "ping", "tools/list", "tools/call", "resources/list", "resources/templates/list", "resources/read", "resources/subscribe",
   "resources/unsubscribe", "prompts/list", "prompts/get", "completion/complete", "logging/setLevel",
 ];
-/** Optional in 2025-11-25 (experimental tasks) or capability-gated: -32601 or a params error. */
-const MAYBE = ["tasks/get", "tasks/list", "tasks/result", "tasks/cancel"];
+/** The experimental tasks utility of 2025-11-25: served there (the fixture has a task tool), unknown before. */
+const TASKS = ["tasks/get", "tasks/list", "tasks/result", "tasks/cancel"];
+const TASKS_VERSION = "2025-11-25";
 
 const reply = (rule: string, id: RequestId, outcome: "result" | "error" | "either", codes?: number[]): Expectation[] => [
   { rule, answer: { kind: "reply", era: "legacy", id, outcome, codes } },
 ];
 
-export function legacyRequest(message: { id: RequestId; method: string; params?: Record<string, unknown> }): Expectation[] {
+export function legacyRequest(message: { id: RequestId; method: string; params?: Record<string, unknown> }, sessionVersion: string | undefined): Expectation[] {
   const { id, method } = message;
   const params = isRecord(message.params) ? message.params : {};
-  if (MAYBE.includes(method)) return reply("2025: tasks/* → -32601 or -32602 in band", id, "error", [-32601, -32602]);
+  if (TASKS.includes(method)) {
+    if (sessionVersion === undefined || sessionVersion < TASKS_VERSION) return reply("2025: tasks/* before 2025-11-25 → -32601 in band", id, "error", [-32601]);
+    return reply("2025-11-25: tasks/* → result or an error in band (a task id that is not the caller's → -32602)", id, "either");
+  }
   if (!SERVED.includes(method)) return reply("2025: unknown method → -32601 in band (§1)", id, "error", [-32601]);
   if (method === "tools/call") {
     const name = params.name;

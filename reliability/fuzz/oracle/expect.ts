@@ -198,7 +198,7 @@ function messageLadder(subject: Subject, message: Record<string, unknown>): Expe
   const problem = sessionProblem(subject);
   if (problem) return problem;
   if (!("method" in message) || !hasId) return [{ rule: "notification or response in a session → 202 (§1)", answer: { kind: "accepted" } }];
-  return legacyRequest(message as { id: RequestId; method: string; params?: Record<string, unknown> });
+  return legacyRequest(message as { id: RequestId; method: string; params?: Record<string, unknown> }, subject.session.version);
 }
 
 function initializeLadder(message: Record<string, unknown>): Expectation[] {

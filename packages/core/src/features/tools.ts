@@ -4,11 +4,12 @@ import { ErrorCode, McpError, ToolError } from "../protocol/errors.js";
 import { reportsToolInputErrorsInResult } from "../protocol/versions.js";
 import { formatIssues, validate } from "../schema/index.js";
 import { type Call, findFeature, implementationOf, listPage, objectParam, requireCapability, stringParam, visibleItems } from "./call.js";
+import { listedTool } from "./task-support.js";
 
 export async function listTools(call: Call) {
   const { server, era } = call;
   requireCapability(server.hasVisible("tools", era), "tools/list");
-  const entries = visibleItems(server.tools.values(), call).map((tool) => tool.descriptor);
+  const entries = visibleItems(server.tools.values(), call).map((tool) => listedTool(tool, call.record?.protocolVersion));
   return listPage(call, "tools", entries, "tools");
 }
 

@@ -24,6 +24,8 @@ export interface SessionHandlers {
   post(body: unknown, incoming: Incoming): Promise<Outcome>;
   get(incoming: Incoming): Promise<Outcome>;
   delete(incoming: Incoming): Promise<Outcome>;
+  /** The 2024-11-05 HTTP+SSE transport (`legacySse` only): a GET or POST of that transport, else undefined. */
+  legacy?(incoming: Incoming, body?: unknown): Promise<Outcome | undefined>;
   /** Ends this instance's streams and timers; waits up to `graceMs` for calls in flight, then answers them with an error. */
   close(graceMs: number): Promise<void>;
 }
@@ -109,7 +111,10 @@ export function createHttpHandler(server: Registry, eras: { sessions: SessionHan
           if (!accepts(exchange.header("accept"), "text/event-stream")) {
             throw new HttpError(406, ErrorCode.BadRequest, "Not Acceptable: a GET stream needs Accept: text/event-stream");
           }
-          return await sessions.get({ exchange, host, responseHeaders, canStream: true });
+          {
+            const incoming: Incoming = { exchange, host, responseHeaders, canStream: true };
+            return (sessions.legacy && (await sessions.legacy(incoming))) || (await sessions.get(incoming));
+          }
         case "DELETE":
           return await sessions.delete({ exchange, host, responseHeaders, canStream: false });
         default:
@@ -132,6 +137,8 @@ export function createHttpHandler(server: Registry, eras: { sessions: SessionHan
     const body = parseBody(await exchange.text(options.maxRequestSize));
     if (closing && startsWork(body)) throw shuttingDown();
     const incoming: Incoming = { exchange, host, responseHeaders, canStream };
+    const legacy = sessions.legacy && (await sessions.legacy(incoming, body));
+    if (legacy) return legacy;
     const route = classifyPost(body, exchange.header("mcp-protocol-version"));
     switch (route.to) {
       case "stateless":

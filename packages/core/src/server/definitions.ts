@@ -44,7 +44,8 @@ export interface ToolConfig<I extends SchemaLike | undefined, O extends SchemaLi
    * 2026 tasks extension: "optional" or "required" lets the server run the call as a task for
    * clients that declare `io.modelcontextprotocol/tasks`. Input asked for before the handler's
    * first real await is gathered in input rounds first; input asked for later parks the task
-   * in input_required until tasks/update answers.
+   * in input_required until tasks/update answers. 2025-11-25 sessions see it as the tool's
+   * `execution.taskSupport` and may call it with `params.task` (sessions/tasks.ts).
    */
   task?: "optional" | "required";
 }

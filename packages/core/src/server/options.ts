@@ -54,6 +54,14 @@ export interface ServerOptions {
   cache?: CacheHint;
   /** OpenTelemetry: pass the `@opentelemetry/api` module to get one span per MCP request. */
   opentelemetry?: OpenTelemetryOptions;
+  /**
+   * Also serve the 2024-11-05 HTTP+SSE transport on the same endpoint (a GET without session or
+   * version headers opens a stream announcing `?sessionId=`; POSTs there answer on that stream),
+   * for clients that speak only that. Off by default: such a GET opens a long-lived stream and a
+   * session before any request names its caller's intent, which only servers that want old
+   * clients should accept. Default false.
+   */
+  legacySse?: boolean;
   sse?: {
     /** Interval of `:` keep-alive comments on idle streams (ms). Default 15 000. */
     keepAlive?: number;
@@ -96,6 +104,7 @@ export interface ResolvedOptions {
   tasks: { ttlMs: number; pollIntervalMs: number };
   cache: { ttlMs: number; scope: "public" | "private" };
   sse: { keepAlive: number; retry: number; pollAfter: number | undefined; maxBuffered: number };
+  legacySse: boolean;
 }
 
 export function resolveOptions(options: ServerOptions): ResolvedOptions {
@@ -133,6 +142,7 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     },
     cache: resolveCache(options.cache, { ttlMs: 0, scope: "private" }, "cache"),
     sse,
+    legacySse: options.legacySse === true,
   };
 }
 

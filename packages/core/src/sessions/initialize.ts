@@ -8,6 +8,7 @@ import type { SessionRecord } from "../storage/types.js";
 import { SESSION_HEADER } from "./load.js";
 import type { SessionState } from "./state.js";
 import { withField } from "../util/merged.js";
+import { withLegacyTasksCapability } from "../features/task-support.js";
 
 /** `initialize`: negotiates a 2025-era version and opens a session. */
 export async function initialize(state: SessionState, message: JsonRpcRequest, incoming: Incoming): Promise<Outcome> {
@@ -37,7 +38,7 @@ export async function initialize(state: SessionState, message: JsonRpcRequest, i
   const principal = principalOf(host);
   if (principal !== undefined) record.principal = principal;
   await server.storage.sessions.set(sessionId, record, server.options.sessionTimeout);
-  const result: Record<string, unknown> = { protocolVersion, capabilities: server.capabilities(), serverInfo: server.info };
+  const result: Record<string, unknown> = { protocolVersion, capabilities: withLegacyTasksCapability(server, protocolVersion, server.capabilities()), serverInfo: server.info };
   if (server.instructions) result.instructions = server.instructions;
   return jsonOutcome(200, withField(responseHeaders, SESSION_HEADER, sessionId), resultMessage(message.id, result));
 }

@@ -3,6 +3,8 @@ import { httpTransport } from "../context/transport.js";
 import { invoke } from "../features/invoke.js";
 import { type Call, methodHandlers } from "../features/methods.js";
 import { missingScopeError } from "../features/scopes.js";
+import { mayConcernTask } from "../features/task-support.js";
+import type { RequestWire } from "../context/wire.js";
 import { type Incoming, type Outcome, accepted, jsonOutcome, refusedOutcome } from "../http/exchange.js";
 import { ErrorCode, HttpError, McpError } from "../protocol/errors.js";
 import {
@@ -84,7 +86,12 @@ function callResponse(
 }
 
 /** Runs one request of a session through the feature layer; always settles with a JSON-RPC message. */
-async function run(state: SessionState, message: JsonRpcRequest, session: LoadedSession, wire: SessionCallResponse, incoming: Incoming): Promise<string> {
+async function run(state: SessionState, message: JsonRpcRequest, session: LoadedSession, wire: RequestWire, incoming: Incoming): Promise<string> {
+  if (mayConcernTask(state.server, message.method, message.params ?? {}, session.record.protocolVersion)) {
+    // 2025-11-25 tasks load on first use; a task runs the same call again here, on its own wire.
+    const answer = await (await import("./tasks.js")).onTaskRequest(state, message, session, wire, (taskWire) => run(state, message, session, taskWire, incoming));
+    if (answer !== undefined) return answer;
+  }
   const handler = methodHandlers.get(message.method);
   if (!handler) {
     const hint = message.method === "initialize" ? " (initialize starts a new session: send it without Mcp-Session-Id)" : "";

@@ -2,28 +2,10 @@ import { randomId } from "../../util/random-id.js";
 import { taskChannel } from "../../protocol/channels.js";
 import { ErrorCode, McpError } from "../../protocol/errors.js";
 import type { Storage } from "../../storage/types.js";
+import { TERMINAL_TASK_STATUSES, type TaskRecord, type TaskStatus } from "../../features/task-support.js";
 
-export type TaskStatus = "working" | "input_required" | "completed" | "failed" | "cancelled";
-const TERMINAL: ReadonlySet<TaskStatus> = new Set(["completed", "failed", "cancelled"]);
-
-export interface TaskRecord {
-  taskId: string;
-  status: TaskStatus;
-  statusMessage?: string;
-  createdAt: string;
-  lastUpdatedAt: string;
-  ttlMs: number;
-  pollIntervalMs: number;
-  result?: Record<string, unknown>;
-  error?: { code: number; message: string; data?: unknown };
-  /** Input the running handler waits for, by key. */
-  inputRequests?: Record<string, { method: string; params: Record<string, unknown> }>;
-  /** Answers given with tasks/update (server-side only). */
-  answers: Record<string, unknown>;
-  /** Tasks are visible only to the principal that created them. */
-  principal?: string;
-  [key: string]: unknown;
-}
+export type { TaskRecord, TaskStatus };
+const TERMINAL = TERMINAL_TASK_STATUSES;
 
 export type TaskEvent = { type: "answered" } | { type: "cancelled" };
 
