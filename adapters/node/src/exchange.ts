@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Exchange, Outcome } from "@wisp/core";
-import { EventStream, HttpError } from "@wisp/core";
+import { type EventSink, EventStream, HttpError } from "@wisp/core";
 
 /**
  * Reads straight from IncomingMessage instead of constructing a web Request:
@@ -121,30 +121,36 @@ export function writeOutcome(req: IncomingMessage, res: ServerResponse, outcome:
   }
   res.writeHead(status, headers);
   // Frames a handler produces in one go (priming event, progress, result, end) arrive over a
-  // run of microtasks; each res.write would be a syscall of its own. Corked until the run is
-  // over (process.nextTick fires once the microtask queue is empty), they leave as one write,
-  // the headers included; a stream with nothing to say yet still gets its headers out then.
-  // Uncorked before res.end(): from Node 22 on, chunks written to a corked response wait in the
-  // response itself, and end() sends the final zero-length chunk before them (the client would
-  // see the body end without its last events).
-  // (`res.headersSent` cannot tell whether they went out: it is true from writeHead() on.)
+  // run of microtasks; each res.write would be a syscall of its own. With the socket corked
+  // until the run is over (process.nextTick fires once the microtask queue is empty), they
+  // leave as one write, headers and final chunk included (res.end() uncorks the socket fully).
+  // The socket, not the response: from Node 22 on, chunks written to a corked *response* wait
+  // in the response, and end() sends the final zero-length chunk before them.
+  // A stream with nothing to say yet still gets its headers out at the end of the run
+  // (`res.headersSent` cannot tell whether they went out: it is true from writeHead() on).
+  const socket = res.socket;
   let corked = false;
-  let headersOut = false;
+  let wrote = false;
   const uncork = () => {
     if (!corked) return;
     corked = false;
-    if (!headersOut && !res.destroyed) res.flushHeaders();
-    headersOut = true;
-    res.uncork();
+    if (!wrote && !res.destroyed) res.flushHeaders();
+    wrote = true;
+    socket?.uncork();
   };
   const batch = () => {
-    if (corked) return;
+    if (corked || !socket) return;
     corked = true;
-    res.cork();
+    socket.cork();
     process.nextTick(uncork);
   };
+  const write = (chunk: string | Uint8Array) => {
+    batch();
+    wrote = true;
+    return res.write(chunk);
+  };
   batch();
-  if (body instanceof EventStream) return pipeEvents(res, body, batch, uncork);
+  if (body instanceof EventStream) return pipeEvents(res, body, write);
   const reader = body.getReader();
   let closed = false;
   res.once("close", () => {
@@ -153,12 +159,8 @@ export function writeOutcome(req: IncomingMessage, res: ServerResponse, outcome:
   });
   const pump = (): void => {
     reader.read().then(({ done, value }) => {
-      if (done || closed) {
-        uncork();
-        return void res.end();
-      }
-      batch();
-      if (res.write(value)) pump();
+      if (done || closed) return void res.end();
+      if (write(value)) pump();
       else res.once("drain", pump);
     }, () => res.destroy());
   };
@@ -166,23 +168,30 @@ export function writeOutcome(req: IncomingMessage, res: ServerResponse, outcome:
 }
 
 /** The core's own streams are written straight to the response: no web stream in between. */
-function pipeEvents(res: ServerResponse, body: EventStream, batch: () => void, uncork: () => void): void {
+function pipeEvents(res: ServerResponse, body: EventStream, write: (chunk: string) => boolean): void {
   res.once("close", () => {
     if (!res.writableFinished) body.cancel(); // the client went away first
   });
-  body.pipe({
-    write(chunk) {
-      batch();
-      res.write(chunk);
-    },
-    // What Node holds for a client that does not read: the stream's backlog.
-    get buffered() {
-      return res.writableLength;
-    },
-    end: () => {
-      uncork();
-      res.end();
-    },
-    destroy: () => res.destroy(),
-  });
+  body.pipe(new ResponseSink(res, write));
+}
+
+/** A class, not a literal: `buffered` is a getter, and a getter on a per-stream literal is slow. */
+class ResponseSink implements EventSink {
+  constructor(
+    readonly res: ServerResponse,
+    readonly write: (chunk: string) => boolean,
+  ) {}
+
+  /** What Node holds for a client that does not read: the stream's backlog. */
+  get buffered(): number {
+    return this.res.writableLength;
+  }
+
+  end(): void {
+    this.res.end();
+  }
+
+  destroy(): void {
+    this.res.destroy();
+  }
 }
