@@ -9,6 +9,7 @@ import { type Server, createServer } from "../create-server.js";
 import { memoryStorage } from "../storage/memory.js";
 import type { Storage } from "../storage/types.js";
 import { ENDPOINT, post } from "../test-support/requests.js";
+import { sseEvents } from "../test-support/sse-events.js";
 
 const open: Server[] = [];
 const readers: ReadableStreamDefaultReader<Uint8Array>[] = [];
@@ -43,33 +44,15 @@ interface NamedEvent {
 
 /** A legacy stream read event by event, each wait bounded. */
 function legacyStream(response: Response) {
-  const reader = response.body!.getReader();
-  readers.push(reader);
-  const decoder = new TextDecoder();
-  let buffer = "";
-  let ended = false;
+  const events = sseEvents(response);
+  readers.push(events.reader);
   const next = async (ms = 2_000): Promise<NamedEvent | undefined> => {
-    const until = Date.now() + ms;
-    for (;;) {
-      const boundary = buffer.indexOf("\n\n");
-      if (boundary !== -1) {
-        const block = buffer.slice(0, boundary);
-        buffer = buffer.slice(boundary + 2);
-        if (block.startsWith(":")) continue;
-        const event = /^event: (.*)$/m.exec(block)?.[1] ?? "message";
-        const data = /^data: (.*)$/m.exec(block)?.[1] ?? "";
-        return { event, data, message: event === "message" ? JSON.parse(data) : undefined };
-      }
-      if (ended) return undefined;
-      const left = until - Date.now();
-      if (left <= 0) throw new Error(`no SSE event within ${ms} ms`);
-      const read = await Promise.race([reader.read(), new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), left))]);
-      if (read === "timeout") throw new Error(`no SSE event within ${ms} ms`);
-      if (read.done) ended = true;
-      else buffer += decoder.decode(read.value, { stream: true });
-    }
+    const read = await events.next(ms);
+    if (read === undefined) return undefined;
+    const event = read.event ?? "message";
+    return { event, data: read.data, message: event === "message" ? JSON.parse(read.data) : undefined };
   };
-  return { next, cancel: () => reader.cancel() };
+  return { next, cancel: events.cancel };
 }
 
 const get = (server: Server, headers: Record<string, string> = {}, host?: Parameters<Server["handle"]>[1]) =>

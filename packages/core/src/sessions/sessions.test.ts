@@ -8,6 +8,7 @@ import { type Server, createServer } from "../create-server.js";
 import { memoryStorage } from "../storage/memory.js";
 import type { Bus, Storage } from "../storage/types.js";
 import { ENDPOINT, initialize, post } from "../test-support/requests.js";
+import { sseEvents } from "../test-support/sse-events.js";
 
 const open: Server[] = [];
 afterEach(async () => {
@@ -16,34 +17,7 @@ afterEach(async () => {
 const track = (server: Server) => (open.push(server), server);
 
 /** Reads SSE events (id + data) one at a time, with a bounded wait each. */
-function events(response: Response) {
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
-  let ended = false;
-  const next = async (ms = 2_000): Promise<{ id?: string; data: string } | undefined> => {
-    const until = Date.now() + ms;
-    for (;;) {
-      const boundary = buffer.indexOf("\n\n");
-      if (boundary !== -1) {
-        const block = buffer.slice(0, boundary);
-        buffer = buffer.slice(boundary + 2);
-        if (block.startsWith(":")) continue; // keep-alive comment
-        const id = /^id: (.*)$/m.exec(block)?.[1];
-        const data = /^data:\s?(.*)$/m.exec(block)?.[1] ?? "";
-        return { id, data };
-      }
-      if (ended) return undefined;
-      const left = until - Date.now();
-      if (left <= 0) throw new Error(`no SSE event within ${ms} ms`);
-      const read = await Promise.race([reader.read(), new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), left))]);
-      if (read === "timeout") throw new Error(`no SSE event within ${ms} ms`);
-      if (read.done) ended = true;
-      else buffer += decoder.decode(read.value, { stream: true });
-    }
-  };
-  return { next, cancel: () => reader.cancel() };
-}
+const events = sseEvents;
 
 const getStream = (server: Server, sessionId: string, lastEventId?: string) =>
   server.handle(new Request(ENDPOINT, { headers: { accept: "text/event-stream", "mcp-session-id": sessionId, ...(lastEventId ? { "last-event-id": lastEventId } : {}) } }));
