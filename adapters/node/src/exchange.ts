@@ -82,8 +82,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
       }
       chunks.push(chunk);
     };
+    // No cleanup once the body is in: the request emits nothing more that matters, and removing
+    // three listeners costs more than leaving them to be collected with it.
     const onEnd = () => {
-      cleanup();
       resolve(chunks.length === 1 ? chunks[0].toString("utf8") : Buffer.concat(chunks, size).toString("utf8"));
     };
     const onError = (error: Error) => {
@@ -114,9 +115,16 @@ export function writeOutcome(req: IncomingMessage, res: ServerResponse, outcome:
   }
   if (body === null || typeof body === "string") {
     // A complete answer says its length: no chunked framing, and the client knows where it ends.
-    if (body !== null) res.setHeader("content-length", Buffer.byteLength(body));
-    res.writeHead(status, headers);
-    res.end(body ?? undefined);
+    // All headers go to writeHead() at once: after a setHeader() it takes Node's slow path
+    // (every field set and checked one by one, then stored again).
+    if (body === null) {
+      res.writeHead(status, headers);
+      return void res.end();
+    }
+    const fields = ["content-length", String(Buffer.byteLength(body))];
+    for (const name in headers) fields.push(name, headers[name]);
+    res.writeHead(status, fields);
+    res.end(body);
     return;
   }
   res.writeHead(status, headers);

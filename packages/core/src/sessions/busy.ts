@@ -14,12 +14,9 @@ export class BusySessions {
 
   enter(sessionId: string): () => void {
     this.#counts.set(sessionId, (this.#counts.get(sessionId) ?? 0) + 1);
-    if (!this.#timer) {
-      this.#timer = setInterval(() => {
-        for (const id of this.#counts.keys()) this.renew(id);
-      }, this.every);
-      (this.#timer as { unref?: () => void }).unref?.();
-    }
+    // The timer stops itself on a tick with nothing in flight, not when the last call leaves:
+    // a stream of short calls would otherwise make and clear a timer for every one of them.
+    this.#timer ??= this.#start();
     let left = false;
     return () => {
       if (left) return;
@@ -27,10 +24,19 @@ export class BusySessions {
       const count = (this.#counts.get(sessionId) ?? 1) - 1;
       if (count > 0) this.#counts.set(sessionId, count);
       else this.#counts.delete(sessionId);
-      if (this.#counts.size === 0) {
-        clearInterval(this.#timer);
-        this.#timer = undefined;
-      }
     };
+  }
+
+  #start(): ReturnType<typeof setInterval> {
+    const timer = setInterval(() => {
+      if (this.#counts.size === 0) {
+        clearInterval(timer);
+        this.#timer = undefined;
+        return;
+      }
+      for (const id of this.#counts.keys()) this.renew(id);
+    }, this.every);
+    (timer as { unref?: () => void }).unref?.();
+    return timer;
   }
 }
