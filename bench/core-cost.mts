@@ -17,6 +17,7 @@ const cases: Record<string, [Record<string, string>, string]> = {
   "2025 json": [h25, JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo", arguments: { text: "hi" } } })],
   "2026 json": [h26, JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo", arguments: { text: "hi" }, _meta: meta26 } })],
   "2025 sse": [h25, JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo", arguments: { text: "hi" }, _meta: { progressToken: "t" } } })],
+  "2025 init": [H, JSON.stringify({ jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "x", version: "1" } } })],
   "2026 sse": [h26, JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo", arguments: { text: "hi" }, _meta: { ...meta26, progressToken: "t" } } })],
 };
 const only = process.env.CASE;

@@ -8,6 +8,22 @@ const f2 = (x) => (Number.isFinite(x) ? x.toFixed(2) : '–');
 const kb = (b) => (Number.isFinite(b) ? (b / 1024).toFixed(1) : '–');
 const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b ? a / b : NaN);
 const x = (r) => (Number.isFinite(r) ? `${r.toFixed(2)}×` : '–');
+const median = (a) => { const b = a.filter(Number.isFinite).sort((p, q) => p - q); if (!b.length) return NaN; const h = b.length >> 1; return b.length % 2 ? b[h] : (b[h - 1] + b[h]) / 2; };
+/**
+ * a ÷ b from runs taken side by side: the median of run i of a ÷ run i of b. Targets are measured
+ * round-robin, so run i of both falls in the same round, seconds apart; on a shared machine whose
+ * speed drifts by ±20 % within a minute, a ratio of two medians taken in different rounds mostly
+ * measures that drift. Falls back to the ratio of medians when the runs do not pair up.
+ */
+const paired = (a, b, value) => {
+  const n = a?.runs?.length;
+  if (!n || n !== b?.runs?.length) return ratio(value(a ?? {}), value(b ?? {}));
+  return median(a.runs.map((run, i) => ratio(value(run), value(b.runs[i]))));
+};
+const rpsOf = (r) => r.rps;
+const cpuOf = (r) => r.serverCpuUsPerReq;
+const p99Of = (r) => r.p99;
+const p50Of = (r) => r.p50;
 
 function floorOf(results) { return Object.values(results ?? {}).find((r) => r.floor); }
 
@@ -24,7 +40,7 @@ function throughputTable(byNode, key, title) {
       const r = byNode[v][key][id];
       const floor = floorOf(byNode[v][key]);
       const bad = r && (r.non2xx || r.errors) ? ` ⚠ ${r.non2xx ? `${r.non2xx} non-2xx` : ''} ${r.errors}` : '';
-      cells.push(r ? `${f0(r.rps)}${bad}` : '–', r ? x(ratio(r.rps, floor?.rps)) : '–', r ? f2(r.p50) : '–', r ? f2(r.p99) : '–', r ? f1(r.serverCpuUsPerReq) : '–');
+      cells.push(r ? `${f0(r.rps)}${bad}` : '–', r ? x(paired(r, floor, rpsOf)) : '–', r ? f2(r.p50) : '–', r ? f2(r.p99) : '–', r ? f1(r.serverCpuUsPerReq) : '–');
     }
     lines.push(`| ${cells.join(' | ')} |`);
   }
@@ -32,10 +48,10 @@ function throughputTable(byNode, key, title) {
   return lines;
 }
 
-/** "0.62× (CPU 0.63×)": the req/s ratio, and the same ratio from server CPU per request. */
+/** "0.62× (CPU 0.63×)": the req/s ratio, and the same ratio from server CPU per request, both from paired runs. */
 function both(a, b) {
-  const byRps = ratio(a?.rps, b?.rps);
-  const byCpu = ratio(b?.serverCpuUsPerReq, a?.serverCpuUsPerReq);
+  const byRps = paired(a, b, rpsOf);
+  const byCpu = paired(b, a, cpuOf);
   return { byRps, byCpu, text: `${x(byRps)} (by CPU µs/req ${x(byCpu)})` };
 }
 
@@ -54,7 +70,7 @@ export function evaluateTargets(res) {
       const floor = w === 'wisp-2025' ? 0.85 : 0.8;
       add(`${label}: tools/call JSON ≥ ${floor}× raw node:http`, vsRaw.text, vsRaw.byRps >= floor);
       if (w === 'wisp-2025') add(`${label}: ≥ 1.15× mcp-lite`, vsLite.text, vsLite.byRps >= 1.15);
-      add(`${label}: p99 ≤ 1.5× raw node:http p99`, `${f2(r.p99)} ms vs ${f2(j.raw?.p99)} ms (${x(ratio(r.p99, j.raw?.p99))})`, ratio(r.p99, j.raw?.p99) <= 1.5);
+      add(`${label}: p99 ≤ 1.5× raw node:http p99`, `${f2(r.p99)} ms vs ${f2(j.raw?.p99)} ms (${x(paired(r, j.raw, p99Of))})`, paired(r, j.raw, p99Of) <= 1.5);
     }
     const s = n.sse ?? {};
     for (const w of ['wisp-2025-sse', 'wisp-2026-sse']) {
@@ -85,7 +101,7 @@ export function evaluateTargets(res) {
     if (c.wisp && c.raw) add('cold start ≤ raw node:http + 40 ms', `${f0(c.wisp.ms)} ms vs ${f0(c.raw.ms)} ms (+${f0(c.wisp.ms - c.raw.ms)} ms)`, c.wisp.ms <= c.raw.ms + 40);
     const l = ses.toolsList ?? {};
     for (const w of ['wisp-list', 'wisp-list-2026']) {
-      if (l[w]) add(`tools/list (1 000 tools) p50 ≤ 2× raw node:http (${l[w].label})`, `${f2(l[w].p50)} ms vs ${f2(l['raw-list']?.p50)} ms (${x(ratio(l[w].p50, l['raw-list']?.p50))})`, ratio(l[w].p50, l['raw-list']?.p50) <= 2);
+      if (l[w]) add(`tools/list (1 000 tools) p50 ≤ 2× raw node:http (${l[w].label})`, `${f2(l[w].p50)} ms vs ${f2(l['raw-list']?.p50)} ms (${x(paired(l[w], l['raw-list'], p50Of))})`, paired(l[w], l['raw-list'], p50Of) <= 2);
     }
   }
   const leak = n20?.leak;
@@ -107,7 +123,7 @@ export function markdown(res) {
   L.push(`Machine: ${res.machine.cpus} × ${res.machine.cpuModel}, ${res.machine.memGb} GB; servers pinned to core ${res.config.serverCore}, load generator (${res.config.loadgen}) to core ${res.config.loadCore}${redisCoreNote(res)}. ` +
     `tools/call (JSON, SSE): ${res.config.runs} × ${res.config.seconds} s per target after ${res.config.warm} s warm-up, ${res.config.conns} connections, medians; initialize/s, tools/list and Bun: ${res.config.shortRuns} × ${res.config.shortSeconds} s; targets measured round-robin. Node versions: ${Object.keys(res.node).join(', ')}${res.bun ? `; Bun ${res.bunVersion}` : ''}. Total wall time ${f0(res.wallSeconds)} s${res.lockWaitSeconds ? ` (${f0(res.wallSeconds - res.lockWaitSeconds)} s without the ${f0(res.lockWaitSeconds)} s spent waiting for the bench lock)` : ''}.`, '');
   L.push('Ratios are against the floor measured in the same run (raw node:http on Node, bare Bun.serve on Bun). CPU µs/req is the server process\'s own CPU time per request: lower is better and is less sensitive to load-generator noise than req/s.', '');
-  L.push('## Targets', '', 'Judged on req/s ratios from this run; the ratio of server CPU per request is shown beside each (steadier on a noisy machine: it does not depend on what else ran while the target was measured).', '', '| target | measured | status |', '|---|---|---|');
+  L.push('## Targets', '', 'Judged on req/s ratios from this run, each the median of run-by-run ratios (run i of both targets was taken in the same round, seconds apart); the ratio of server CPU per request is shown beside each (steadier on a noisy machine: it does not depend on what else ran while the target was measured).', '', '| target | measured | status |', '|---|---|---|');
   for (const t of evaluateTargets(res)) L.push(`| ${t.target} | ${t.measured} | ${t.status === 'MISSED' ? '**MISSED**' : t.status} |`);
   L.push('');
   const jsonTable = throughputTable(res.node, 'json', 'tools/call echo, 50 connections');
@@ -124,7 +140,7 @@ export function markdown(res) {
     const memOf = { 'raw-init': 'raw', 'wisp-init': 'wisp', 'mcp-lite-init': 'mcp-lite-session', 'sdk1-init': 'sdk1', 'sdk2-init': 'sdk2' };
     for (const r of Object.values(i)) {
       const m = ses.coldStart?.[memOf[r.id]]?.memory;
-      L.push(`| ${r.wisp ? `**${r.label}**` : r.label} | ${f0(r.rps)} | ${x(ratio(r.rps, fl?.rps))} | ${f2(r.p50)} | ${f2(r.p99)} | ${m ? f2(m.rssPerSessionKb) : 'n/a (no sessions)'} | ${m ? f2(m.heapPerSessionKb) : '–'} |`);
+      L.push(`| ${r.wisp ? `**${r.label}**` : r.label} | ${f0(r.rps)} | ${x(paired(r, fl, rpsOf))} | ${f2(r.p50)} | ${f2(r.p99)} | ${m ? f2(m.rssPerSessionKb) : 'n/a (no sessions)'} | ${m ? f2(m.heapPerSessionKb) : '–'} |`);
     }
     const anyMem = Object.values(ses.coldStart ?? {}).find((c) => c.memory)?.memory;
     L.push('', `RSS and heap per session: (after − before) / ${anyMem?.sessions ?? 10000} sessions (initialize + notifications/initialized each), measured after two forced GCs, in a fresh process after 5 000 warm-up sessions (so the young generation has reached its steady size: RSS measured after only 200 counted that growth too).`, '');
@@ -180,7 +196,7 @@ function redisSection(v, r, config) {
     for (const row of rows) {
       const bad = row.non2xx || row.errors ? ` ⚠ ${row.non2xx ? `${row.non2xx} non-2xx` : ''} ${row.errors}` : '';
       const pct = (share) => (Number.isFinite(share) ? `${(share * 100).toFixed(0)} %` : '–');
-      L.push(`| ${title} | ${row.redis ? '**@wisp/redis**' : 'memory'} | ${f0(row.rps)}${bad} | ${row.redis ? x(ratio(row.rps, base?.rps)) : ''} | ${f2(row.p50)} | ${f2(row.p99)} | ${f1(row.serverCpuUsPerReq)} | ${pct(row.serverCoreShare)} | ${row.redis ? f1(row.redisCpuUsPerReq) : '–'} | ${row.redis ? pct(row.redisCoreShare) : '–'} |`);
+      L.push(`| ${title} | ${row.redis ? '**@wisp/redis**' : 'memory'} | ${f0(row.rps)}${bad} | ${row.redis ? x(paired(row, base, rpsOf)) : ''} | ${f2(row.p50)} | ${f2(row.p99)} | ${f1(row.serverCpuUsPerReq)} | ${pct(row.serverCoreShare)} | ${row.redis ? f1(row.redisCpuUsPerReq) : '–'} | ${row.redis ? pct(row.redisCoreShare) : '–'} |`);
       runs.push(`${row.id} ${row.runs.map((run) => f0(run.rps)).join('/')}`);
     }
   }
