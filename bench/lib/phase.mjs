@@ -157,6 +157,25 @@ async function coldStart(spec) {
   return { server: s, ms: performance.now() - s.startedAt };
 }
 
+/** RSS and heap per idle session: `sessions` more sessions after `warm` ones (heap and young generation at steady size first). */
+async function sessionMemory(server, warm, sessions) {
+  await createSessions(server.url, warm);
+  const before = await server.mem();
+  const t0 = performance.now();
+  await createSessions(server.url, sessions);
+  const createMs = performance.now() - t0;
+  const after = await server.mem();
+  return {
+    sessions,
+    rssPerSessionKb: (after.rss - before.rss) / sessions / 1024,
+    heapPerSessionKb: (after.heapUsed - before.heapUsed) / sessions / 1024,
+    externalPerSessionKb: (after.external - before.external) / sessions / 1024,
+    rssBeforeMb: before.rss / 2 ** 20,
+    rssAfterMb: after.rss / 2 ** 20,
+    sessionsPerSecond: sessions / (createMs / 1000),
+  };
+}
+
 async function sessionsPhase() {
   const out = {};
   log('initialize per second');
@@ -165,37 +184,25 @@ async function sessionsPhase() {
   log('cold start and RSS per idle session');
   const SESSIONS = Number(env.BENCH_SESSIONS ?? 10_000);
   const WARM_SESSIONS = Number(env.BENCH_WARM_SESSIONS ?? 5_000);
+  const COLD_START_RUNS = Number(env.BENCH_COLD_RUNS ?? 5);
   out.coldStart = {};
-  for (const id of COLD_START) {
-    if (ONLY && !ONLY.test(id)) continue;
-    const spec = SERVERS[id];
-    const times = [];
-    let memory;
-    for (let i = 0; i < 3; i++) {
+  const ids = COLD_START.filter((id) => !ONLY || ONLY.test(id));
+  const times = Object.fromEntries(ids.map((id) => [id, []]));
+  const memory = {};
+  // Round-robin (raw, then Wisp, then raw …), so each pair of cold starts is taken moments apart.
+  for (let i = 0; i < COLD_START_RUNS; i++) {
+    for (const id of ids) {
+      const spec = SERVERS[id];
       const { server, ms } = await coldStart(spec);
-      times.push(ms);
+      times[id].push(ms);
       await server.ready; // the READY line (prints after listen) is not part of the cold start
-      if (i === 0 && spec.sessions) {
-        await createSessions(server.url, WARM_SESSIONS); // warm the process: heap and young generation at steady size
-        const before = await server.mem();
-        const t0 = performance.now();
-        await createSessions(server.url, SESSIONS);
-        const createMs = performance.now() - t0;
-        const after = await server.mem();
-        memory = {
-          sessions: SESSIONS,
-          rssPerSessionKb: (after.rss - before.rss) / SESSIONS / 1024,
-          heapPerSessionKb: (after.heapUsed - before.heapUsed) / SESSIONS / 1024,
-          externalPerSessionKb: (after.external - before.external) / SESSIONS / 1024,
-          rssBeforeMb: before.rss / 2 ** 20,
-          rssAfterMb: after.rss / 2 ** 20,
-          sessionsPerSecond: SESSIONS / (createMs / 1000),
-        };
-      }
+      if (i === 0 && spec.sessions) memory[id] = await sessionMemory(server, WARM_SESSIONS, SESSIONS);
       await server.stop();
     }
-    out.coldStart[id] = { id, label: spec.label, runsMs: times, ms: median(times), memory };
-    log(`  ${id.padEnd(18)} cold start ${median(times).toFixed(0)} ms (${times.map((t) => t.toFixed(0)).join(' / ')})${memory ? `; ${memory.rssPerSessionKb.toFixed(2)} KB RSS, ${memory.heapPerSessionKb.toFixed(2)} KB heap per idle session` : ''}`);
+  }
+  for (const id of ids) {
+    out.coldStart[id] = { id, label: SERVERS[id].label, runsMs: times[id], ms: median(times[id]), memory: memory[id] };
+    log(`  ${id.padEnd(18)} cold start ${median(times[id]).toFixed(0)} ms (${times[id].map((t) => t.toFixed(0)).join(' / ')})${memory[id] ? `; ${memory[id].rssPerSessionKb.toFixed(2)} KB RSS, ${memory[id].heapPerSessionKb.toFixed(2)} KB heap per idle session` : ''}`);
   }
 
   log('tools/list with 1 000 tools (1 connection)');

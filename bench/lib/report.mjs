@@ -98,7 +98,11 @@ export function evaluateTargets(res) {
     const m = ses.coldStart?.wisp?.memory;
     if (m) add('≤ 1.0 KB RSS per idle 2025 session (memory storage)', `${f2(m.rssPerSessionKb)} KB RSS (${f2(m.heapPerSessionKb)} KB heap)`, m.rssPerSessionKb <= 1.0);
     const c = ses.coldStart ?? {};
-    if (c.wisp && c.raw) add('cold start ≤ raw node:http + 40 ms', `${f0(c.wisp.ms)} ms vs ${f0(c.raw.ms)} ms (+${f0(c.wisp.ms - c.raw.ms)} ms)`, c.wisp.ms <= c.raw.ms + 40);
+    if (c.wisp && c.raw) {
+      // Paired like the ratios: cold start i of raw and of Wisp were taken one after the other.
+      const extra = c.wisp.runsMs?.length === c.raw.runsMs?.length ? median(c.wisp.runsMs.map((ms, k) => ms - c.raw.runsMs[k])) : c.wisp.ms - c.raw.ms;
+      add('cold start ≤ raw node:http + 40 ms', `${f0(c.wisp.ms)} ms vs ${f0(c.raw.ms)} ms (+${f0(extra)} ms, median of paired runs)`, extra <= 40);
+    }
     const l = ses.toolsList ?? {};
     for (const w of ['wisp-list', 'wisp-list-2026']) {
       if (l[w]) add(`tools/list (1 000 tools) p50 ≤ 2× raw node:http (${l[w].label})`, `${f2(l[w].p50)} ms vs ${f2(l['raw-list']?.p50)} ms (${x(paired(l[w], l['raw-list'], p50Of))})`, paired(l[w], l['raw-list'], p50Of) <= 2);
@@ -144,7 +148,7 @@ export function markdown(res) {
     }
     const anyMem = Object.values(ses.coldStart ?? {}).find((c) => c.memory)?.memory;
     L.push('', `RSS and heap per session: (after − before) / ${anyMem?.sessions ?? 10000} sessions (initialize + notifications/initialized each), measured after two forced GCs, in a fresh process after 5 000 warm-up sessions (so the young generation has reached its steady size: RSS measured after only 200 counted that growth too).`, '');
-    L.push(`## (4) cold start (${v})`, '', 'Spawn to the first successful `initialize` response (polled every ms on fresh connections), median of 3 fresh processes.', '', '| server | cold start ms | runs | vs raw |', '|---|---:|---|---:|');
+    L.push(`## (4) cold start (${v})`, '', `Spawn to the first successful \`initialize\` response (polled every ms on fresh connections), median of ${Object.values(ses.coldStart ?? {})[0]?.runsMs?.length ?? 3} fresh processes per server, started round-robin (raw, Wisp, …).`, '', '| server | cold start ms | runs | vs raw |', '|---|---:|---|---:|');
     const raw = ses.coldStart?.raw?.ms;
     for (const c of Object.values(ses.coldStart ?? {})) L.push(`| ${c.id === 'wisp' ? `**${c.label}**` : c.label} | ${f0(c.ms)} | ${c.runsMs.map(f0).join(' / ')} | ${c.id === 'raw' ? '' : `+${f0(c.ms - raw)} ms`} |`);
     L.push('', `## (5) tools/list with 1 000 registered tools (${v})`, '', 'One connection, so the latency is one request\'s cost.', '', '| server | p50 ms | × floor | p99 ms | req/s | response bytes |', '|---|---:|---:|---:|---:|---:|');

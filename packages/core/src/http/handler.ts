@@ -101,28 +101,27 @@ export function createHttpHandler(server: Registry, eras: { sessions: SessionHan
     return { status: outcome.status, headers: outcome.headers, body: onStreamEnd(outcome.body, () => done(true)) };
   }
 
-  async function route(exchange: Exchange, host: HostContext | undefined, responseHeaders: Record<string, string>): Promise<Outcome> {
-    try {
-      switch (exchange.method) {
-        case "POST":
-          return await post(exchange, host, responseHeaders);
-        case "GET":
-          if (closing) throw shuttingDown();
-          if (!accepts(exchange.header("accept"), "text/event-stream")) {
-            throw new HttpError(406, ErrorCode.BadRequest, "Not Acceptable: a GET stream needs Accept: text/event-stream");
-          }
-          {
-            const incoming: Incoming = { exchange, host, responseHeaders, canStream: true };
-            return (sessions.legacy && (await sessions.legacy(incoming))) || (await sessions.get(incoming));
-          }
-        case "DELETE":
-          return await sessions.delete({ exchange, host, responseHeaders, canStream: false });
-        default:
-          throw new HttpError(405, ErrorCode.BadRequest, `Method Not Allowed: ${exchange.method}; use POST, GET or DELETE`);
-      }
-    } catch (error) {
-      return errorOutcome(error, responseHeaders);
+  /** Not async, no catch of its own: both callers await it inside a try that turns errors into answers. */
+  function route(exchange: Exchange, host: HostContext | undefined, responseHeaders: Record<string, string>): Promise<Outcome> {
+    switch (exchange.method) {
+      case "POST":
+        return post(exchange, host, responseHeaders);
+      case "GET":
+        return get(exchange, host, responseHeaders);
+      case "DELETE":
+        return sessions.delete({ exchange, host, responseHeaders, canStream: false });
+      default:
+        throw new HttpError(405, ErrorCode.BadRequest, `Method Not Allowed: ${exchange.method}; use POST, GET or DELETE`);
     }
+  }
+
+  async function get(exchange: Exchange, host: HostContext | undefined, responseHeaders: Record<string, string>): Promise<Outcome> {
+    if (closing) throw shuttingDown();
+    if (!accepts(exchange.header("accept"), "text/event-stream")) {
+      throw new HttpError(406, ErrorCode.BadRequest, "Not Acceptable: a GET stream needs Accept: text/event-stream");
+    }
+    const incoming: Incoming = { exchange, host, responseHeaders, canStream: true };
+    return (sessions.legacy && (await sessions.legacy(incoming))) || (await sessions.get(incoming));
   }
 
   async function post(exchange: Exchange, host: HostContext | undefined, responseHeaders: Record<string, string>): Promise<Outcome> {
