@@ -24,8 +24,11 @@ export function ready(name) {
     process.on('message', (m) => {
       if (m === 'mem') {
         if (globalThis.gc) { globalThis.gc(); globalThis.gc(); }
-        const spaces = Object.fromEntries(v8.getHeapSpaceStatistics().map((x) => [x.space_name, x.space_used_size]));
-        process.send({ mem: { ...process.memoryUsage(), spaces } });
+        const stats = v8.getHeapSpaceStatistics();
+        const spaces = Object.fromEntries(stats.map((x) => [x.space_name, x.space_used_size]));
+        // Committed size per space: the young generation grows in steps under load, whatever is kept.
+        const spaceSizes = Object.fromEntries(stats.map((x) => [x.space_name, x.space_size]));
+        process.send({ mem: { ...process.memoryUsage(), spaces, spaceSizes } });
       }
     });
     process.on('disconnect', () => process.exit(0)); // the harness went away
