@@ -27,7 +27,9 @@ export function toBunHandler(server: Server<any>, options: BunHandlerOptions = {
   const http = server.http;
   return async (request, bunServer) => {
     bunServer.timeout(request, 0);
-    const host = bunHost(request, bunServer, loopback);
+    // Read now: Bun answers requestIP() with null once the response is over, and a task or a
+    // telemetry listener may ask for ctx.transport later than that.
+    const host: HostContext = { remoteIp: bunServer.requestIP(request)?.address, loopback };
     if (assigns) host.assigns = assigns(request, bunServer);
     // The core's Outcome, not server.handle()'s Response: reading a Response's headers back on
     // Bun builds a Headers object, which cost more than the whole adapter (≈ 6 µs a request).
@@ -45,28 +47,12 @@ export function toBunHandler(server: Server<any>, options: BunHandlerOptions = {
       body.onEnd(restore);
       return toResponse(outcome);
     }
-    if (body instanceof ReadableStream) {
-      // A hook's own stream: the same, seen from its end.
+    if (body instanceof ReadableStream && (outcome.headers["content-type"] ?? "").startsWith("text/event-stream")) {
+      // A hook's own event stream: the same, seen from its end.
       const piped = body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ flush: restore }));
       return new Response(piped, { status: outcome.status, headers: outcome.headers });
     }
     restore();
     return toResponse(outcome);
-  };
-}
-
-/**
- * The host context, with `remoteIp` asked of Bun only when something reads it (telemetry or a
- * handler's `ctx.transport`): `requestIP()` makes an address object on every call. A getter on
- * the object itself, so a copy of the host (`{ ...host }`) still carries the address.
- */
-function bunHost(request: Request, bunServer: BunServer, loopback: boolean | undefined): HostContext {
-  let address: string | undefined | null = null;
-  return {
-    loopback,
-    get remoteIp() {
-      if (address === null) address = bunServer.requestIP(request)?.address;
-      return address;
-    },
   };
 }

@@ -83,9 +83,12 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
       chunks.push(chunk);
     };
     // No cleanup once the body is in: the request emits nothing more that matters, and removing
-    // three listeners costs more than leaving them to be collected with it.
+    // three listeners costs more than leaving them to be collected with it. The chunks are let go
+    // (the listeners live as long as the request, which may be a long call).
     const onEnd = () => {
-      resolve(chunks.length === 1 ? chunks[0].toString("utf8") : Buffer.concat(chunks, size).toString("utf8"));
+      const text = chunks.length === 1 ? chunks[0].toString("utf8") : Buffer.concat(chunks, size).toString("utf8");
+      chunks.length = 0;
+      resolve(text);
     };
     const onError = (error: Error) => {
       cleanup();
@@ -107,7 +110,8 @@ const payloadTooLarge = (limit: number) =>
 
 /** Writes an outcome; streams are pumped until done or until the client goes away. */
 export function writeOutcome(req: IncomingMessage, res: ServerResponse, outcome: Outcome): void {
-  const { status, headers, body } = outcome;
+  const { status, body } = outcome;
+  let { headers } = outcome;
   if (status === 413) {
     // The rest of an oversize body is never read: close the connection instead of draining it.
     res.setHeader("connection", "close");
@@ -115,16 +119,12 @@ export function writeOutcome(req: IncomingMessage, res: ServerResponse, outcome:
   }
   if (body === null || typeof body === "string") {
     // A complete answer says its length: no chunked framing, and the client knows where it ends.
-    // All headers go to writeHead() at once: after a setHeader() it takes Node's slow path
-    // (every field set and checked one by one, then stored again).
-    if (body === null) {
-      res.writeHead(status, headers);
-      return void res.end();
-    }
-    const fields = ["content-length", String(Buffer.byteLength(body))];
-    for (const name in headers) fields.push(name, headers[name]);
-    res.writeHead(status, fields);
-    res.end(body);
+    // All headers go to writeHead() at once, as an object: after a setHeader() it takes Node's
+    // slow path (every field set and checked one by one, then stored again), and middleware that
+    // wraps writeHead (on-headers ≤ 1.0.2: morgan, compression) misreads a flat array.
+    if (body !== null) headers = Object.assign({ "content-length": String(Buffer.byteLength(body)) }, headers);
+    res.writeHead(status, headers);
+    res.end(body ?? undefined);
     return;
   }
   res.writeHead(status, headers);

@@ -27,6 +27,12 @@ export class BusySessions {
     };
   }
 
+  /** Stops renewing (server close): the timer would otherwise run until its next idle tick. */
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
   #start(): ReturnType<typeof setInterval> {
     const timer = setInterval(() => {
       if (this.#counts.size === 0) {

@@ -33,6 +33,7 @@ export function createSessionHandlers(server: Registry): SessionHandlers {
       for (const stream of [...state.openStreams]) stream.close();
       // Calls in flight may still need the control channel (replies, cancellation) until answered.
       await state.inFlight.drain(graceMs);
+      state.busy.stop();
       state.control.closeAll();
     },
   };
