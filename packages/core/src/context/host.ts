@@ -47,6 +47,13 @@ export function withAuthPrincipal(host: HostContext | undefined): HostContext | 
   return { ...host, auth: { ...host.auth, principal: host.principal } };
 }
 
+/**
+ * The host as it is now, each field read once: for work that outlives the response (a task).
+ * An adapter may compute a field only when it is read (Bun's remote address), and some facts are
+ * gone once the response is over.
+ */
+export const pinnedHost = (host: HostContext | undefined): HostContext | undefined => (host === undefined ? undefined : { ...host });
+
 /** What an HTTP hook sees of the request: enough to authenticate or rate-limit, nothing parsed yet. */
 export interface IncomingRequest {
   method: string;

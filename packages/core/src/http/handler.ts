@@ -81,7 +81,9 @@ export function createHttpHandler(server: Registry, eras: { sessions: SessionHan
     const started = Date.now();
     const sessionId = exchange.header("mcp-session-id") ?? undefined;
     const base = { server: server.info, sessionId, method: exchange.method };
-    server.telemetry.emit("connect", { ...base, transport: () => httpTransport(exchange.url, exchange.headers(), host?.remoteIp) });
+    // A listener may call transport() after the response: the address is read while it is known.
+    const remoteIp = host?.remoteIp;
+    server.telemetry.emit("connect", { ...base, transport: () => httpTransport(exchange.url, exchange.headers(), remoteIp) });
     let outcome: Outcome;
     try {
       outcome = await route(exchange, host, headers);

@@ -161,3 +161,42 @@ describe("elicitation answers are checked against raw JSON Schema too", () => {
     expect((await modern(server, "tools/call", good)).body.result.content[0].text).toBe('{"action":"accept","content":{"age":42}}');
   });
 });
+
+describe("a task reads the host while the request is alive", () => {
+  // A host whose caller address is gone once the response is over, like Bun's requestIP().
+  function fadingHost() {
+    let live = true;
+    return { host: { get remoteIp() { return live ? "10.0.0.7" : undefined; } }, fade: () => void (live = false) };
+  }
+  const seen: Record<string, string | undefined> = {};
+  const server = createServer({ name: "h", version: "1" }).tool("where", { task: "optional", description: "Says where the caller is, later" }, async (_a, ctx) => {
+    await new Promise((r) => setTimeout(r, 30));
+    const ip = ctx.transport.type === "http" ? ctx.transport.remoteIp : undefined;
+    seen[ctx.session.era] = ip ?? "unknown";
+    return ip ?? "unknown";
+  });
+  const settled = async (era: string) => {
+    for (let i = 0; i < 100 && seen[era] === undefined; i++) await new Promise((r) => setTimeout(r, 10));
+    return seen[era];
+  };
+
+  it("2026-07-28: the task's ctx.transport still has the caller's address", async () => {
+    const { host, fade } = fadingHost();
+    const meta = { ...META, "io.modelcontextprotocol/clientCapabilities": { extensions: { "io.modelcontextprotocol/tasks": {} } } };
+    const headers = { "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": "where" };
+    const created = await parseResponse(await post(server, { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "where", arguments: {}, _meta: meta } }, headers, host));
+    fade();
+    expect(created.body.result.resultType).toBe("task");
+    expect(await settled("modern")).toBe("10.0.0.7");
+  });
+
+  it("2025-11-25: the task's ctx.transport still has the caller's address", async () => {
+    const sessionId = await initialize(server);
+    const { host, fade } = fadingHost();
+    const headers = { "mcp-session-id": sessionId, "mcp-protocol-version": "2025-11-25" };
+    const created = await parseResponse(await post(server, { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "where", arguments: {}, task: {} } }, headers, host));
+    fade();
+    expect(created.body.result.task.taskId).toEqual(expect.any(String));
+    expect(await settled("legacy")).toBe("10.0.0.7");
+  });
+});

@@ -1,4 +1,5 @@
 import { Context } from "../context/context.js";
+import { pinnedHost } from "../context/host.js";
 import { httpTransport } from "../context/transport.js";
 import { invoke } from "../features/invoke.js";
 import { type Call, methodHandlers } from "../features/methods.js";
@@ -88,8 +89,10 @@ function callResponse(
 /** Runs one request of a session through the feature layer; always settles with a JSON-RPC message. */
 async function run(state: SessionState, message: JsonRpcRequest, session: LoadedSession, wire: RequestWire, incoming: Incoming): Promise<string> {
   if (mayConcernTask(state.server, message.method, message.params ?? {}, session.record.protocolVersion)) {
-    // 2025-11-25 tasks load on first use; a task runs the same call again here, on its own wire.
-    const answer = await (await import("./tasks.js")).onTaskRequest(state, message, session, wire, (taskWire) => run(state, message, session, taskWire, incoming));
+    // 2025-11-25 tasks load on first use; a task runs the same call again here, on its own wire,
+    // after this response: what it may read of the host is read now.
+    const pinned: Incoming = { ...incoming, host: pinnedHost(incoming.host) };
+    const answer = await (await import("./tasks.js")).onTaskRequest(state, message, session, wire, (taskWire) => run(state, message, session, taskWire, pinned));
     if (answer !== undefined) return answer;
   }
   const handler = methodHandlers.get(message.method);

@@ -1,5 +1,5 @@
 import { Context, isLogLevel } from "../context/context.js";
-import { principalOf } from "../context/host.js";
+import { pinnedHost, principalOf } from "../context/host.js";
 import { httpTransport } from "../context/transport.js";
 import { InputRequired } from "../context/wire.js";
 import { invoke } from "../features/invoke.js";
@@ -113,6 +113,8 @@ export async function statelessPost(state: StatelessState, body: unknown, incomi
     if (isObject(params.inputResponses)) for (const [key, value] of Object.entries(params.inputResponses)) answers[key] = value;
   }
 
+  // A task outlives this response: what it may read of the host is read now.
+  const callHost = asTask ? pinnedHost(host) : host;
   return new Promise<Outcome>((resolve) => {
     const wire = new StatelessCallResponse({ id, method, inFlight: state.inFlight, headers: responseHeaders, canStream: incoming.canStream, keepAlive: server.options.sse.keepAlive, maxBuffered: server.options.sse.maxBuffered, answers, resolve, exchange });
     const ctx = new Context({
@@ -128,7 +130,7 @@ export async function statelessPost(state: StatelessState, body: unknown, incomi
       },
       initialized: true,
       paginationLimit: server.options.paginationLimit,
-      transport: () => host?.transport ?? httpTransport(exchange.url, exchange.headers(), host?.remoteIp),
+      transport: () => callHost?.transport ?? httpTransport(exchange.url, exchange.headers(), callHost?.remoteIp),
       wire,
       logLevel: logLevel as string | undefined,
     });
