@@ -63,6 +63,8 @@ export class Registry<A extends Assigns = Assigns> {
   readonly resourceHandlers: Map<string, SessionResourceHandler> = new Map();
   readonly promptHandlers: Map<string, SessionPromptHandler> = new Map();
   #announcing = false;
+  /** Capabilities per era, built once until a registration changes them: every initialize reads them. */
+  #capabilities: Partial<Record<Era, Readonly<Record<string, unknown>>>> = {};
 
   constructor(options: ServerOptions) {
     this.options = resolveOptions(options);
@@ -163,6 +165,7 @@ export class Registry<A extends Assigns = Assigns> {
    */
   completion(ref: { type: "ref/prompt"; name: string } | { type: "ref/resource"; uri: string }, argument: string, complete: Completer<A>): this {
     this.completers.set(completerKey(ref, argument), complete);
+    this.#capabilities = {};
     return this;
   }
 
@@ -216,14 +219,17 @@ export class Registry<A extends Assigns = Assigns> {
    */
   toolHandler(key: string, handler: SessionToolHandler<A>): this {
     this.toolHandlers.set(key, handler as SessionToolHandler);
+    this.#capabilities = {};
     return this;
   }
   resourceHandler(key: string, handler: SessionResourceHandler<A>): this {
     this.resourceHandlers.set(key, handler as SessionResourceHandler);
+    this.#capabilities = {};
     return this;
   }
   promptHandler(key: string, handler: SessionPromptHandler<A>): this {
     this.promptHandlers.set(key, handler as SessionPromptHandler);
+    this.#capabilities = {};
     return this;
   }
 
@@ -270,7 +276,11 @@ export class Registry<A extends Assigns = Assigns> {
    * Capabilities follow what is registered for that era, so clients never see a feature that
    * isn't there. Logging is a 2025-era capability; 2026 requests ask per request instead.
    */
-  capabilities(era: Era = "legacy"): Record<string, unknown> {
+  capabilities(era: Era = "legacy"): Readonly<Record<string, unknown>> {
+    return (this.#capabilities[era] ??= Object.freeze(this.#buildCapabilities(era)));
+  }
+
+  #buildCapabilities(era: Era): Record<string, unknown> {
     const caps: Record<string, unknown> = era === "legacy" ? { logging: {} } : {};
     if (this.hasVisible("tools", era)) caps.tools = { listChanged: true };
     if (this.hasVisible("resources", era)) caps.resources = { subscribe: true, listChanged: true };
@@ -281,6 +291,7 @@ export class Registry<A extends Assigns = Assigns> {
   }
 
   #listChanged(kind: "tools" | "resources" | "prompts"): void {
+    this.#capabilities = {};
     if (this.#announcing) void this.notifyListChanged(kind).catch(() => {});
   }
 

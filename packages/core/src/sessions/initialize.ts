@@ -25,7 +25,7 @@ export async function initialize(state: SessionState, message: JsonRpcRequest, i
   const clientInfo = (params.clientInfo && typeof params.clientInfo === "object" ? params.clientInfo : { name: "unknown", version: "0" }) as SessionRecord["clientInfo"];
   const protocolVersion = negotiateLegacyVersion(params.protocolVersion);
   const sessionId = host?.sessionId ?? randomId();
-  if (!/^[\x21-\x7e]{16,128}$/.test(sessionId)) throw new TypeError("host.sessionId must be 16–128 visible ASCII characters");
+  if (host?.sessionId !== undefined && !/^[\x21-\x7e]{16,128}$/.test(sessionId)) throw new TypeError("host.sessionId must be 16–128 visible ASCII characters");
   const record: SessionRecord = {
     protocolVersion,
     clientInfo,

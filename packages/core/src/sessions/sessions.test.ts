@@ -211,3 +211,21 @@ describe("found in CI (scale-out scenario 4): an event reaches the client only o
     expect(stored).toContain(event!.id);
   });
 });
+
+describe("initialize's capabilities follow registrations made after earlier sessions", () => {
+  it("a tool, a prompt and a completion registered later show up in the next initialize (and in server/discover)", async () => {
+    const server = createServer({ name: "late", version: "1" });
+    const capabilitiesOf = async () => {
+      const response = await post(server, { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "c", version: "1" } } });
+      return (await response.json()).result.capabilities;
+    };
+    expect(await capabilitiesOf()).toEqual({ logging: {} });
+    server.tool("t", { description: "A tool" }, () => "ok");
+    expect(await capabilitiesOf()).toEqual({ logging: {}, tools: { listChanged: true } });
+    server.prompt("p", { description: "A prompt" }, () => "hi").completion({ type: "ref/prompt", name: "p" }, "a", () => []);
+    expect(await capabilitiesOf()).toEqual({ logging: {}, tools: { listChanged: true }, prompts: { listChanged: true }, completions: {} });
+    server.removeTool("t");
+    expect(await capabilitiesOf()).toEqual({ logging: {}, prompts: { listChanged: true }, completions: {} });
+    expect(server.capabilities("modern")).toEqual({ prompts: { listChanged: true }, completions: {} });
+  });
+});
