@@ -36,10 +36,10 @@ export function expectClean(result: ConformanceResult, mustHaveRun: string[], at
 }
 
 /**
- * Starts `tsx --conditions=wisp-source <entry>` (relative to the root) on port 0 before the
- * file's tests, its stderr shown, and stops it after them.
+ * Starts `tsx --conditions=wisp-source <entry>` (relative to the root) on port 0, with `env`
+ * added, before the file's tests, its stderr shown, and stops it after them.
  */
-export function useTsxFixture(entry: string, timeoutMs: number, what: string): () => Running {
+export function useTsxFixture(entry: string, timeoutMs: number, what: string, env: Record<string, string> = {}): () => Running {
   const tsx = join(root, "node_modules/.bin/tsx");
-  return useRunning(() => startProcess(tsx, ["--conditions=wisp-source", join(root, entry)], { env: { PORT: "0" }, stderr: "inherit", timeoutMs, what }), 60_000);
+  return useRunning(() => startProcess(tsx, ["--conditions=wisp-source", join(root, entry)], { env: { PORT: "0", ...env }, stderr: "inherit", timeoutMs, what }), 60_000);
 }

@@ -18,3 +18,13 @@ describe("official conformance suite", () => {
     expectClean(await runEveryScenario(fixture().url), ["server-initialize", "tools-call-sampling", "server-sse-polling", "json-schema-2020-12"], 32);
   }, 300_000);
 });
+
+// The same fixture built with `@wisp/core/stateless`: the whole 2026-07-28 set passes without any
+// 2025 session code (how it refuses 2025 clients: adapters/node/src/stateless-only.test.ts).
+const statelessOnly = useTsxFixture("examples/conformance/src/main.ts", 30_000, "the stateless-only fixture", { WISP_STATELESS_ONLY: "1" });
+
+describe("official conformance suite against a server from @wisp/core/stateless", () => {
+  it("0.2.0-alpha.12 --requirements 2026-07-28: no failures, no warnings", async () => {
+    expectClean(await runRequirements(statelessOnly().url, "2026-07-28"), ["server-stateless", "caching", "input-required-result-multi-round", "http-header-validation", "tasks-lifecycle"], 50);
+  }, 300_000);
+});

@@ -7,6 +7,7 @@
  * Features marked `era` are served to that protocol era only.
  */
 import { type Server, type ServerOptions, audio, createServer, image, resource, text } from "@wisp/core";
+import { createServer as createStatelessServer } from "@wisp/core/stateless";
 import * as v from "valibot";
 import { PNG_1X1, WAV_SILENCE } from "./assets.js";
 import { modernPrompts, modernTools } from "./fixture-modern.js";
@@ -291,9 +292,13 @@ export const legacyPrompts: FixtureSet = (server) => {
 /** Registered in this order; append the 2026-era set here when it lands. */
 export const FIXTURE_SETS: readonly FixtureSet[] = [legacyTools, legacyResources, legacyPrompts, modernTools, modernPrompts, taskTools, fleetTools];
 
-/** Builds the fixture server with every registration; serving it is the caller's job. */
-export function createConformanceServer(options: Partial<Omit<ServerOptions, "name" | "version">> = {}): Server {
-  const server = createServer({
+/**
+ * Builds the fixture server with every registration; serving it is the caller's job.
+ * `statelessOnly` builds it with `@wisp/core/stateless` (2026-07-28 only, no session code).
+ */
+export function createConformanceServer(options: Partial<Omit<ServerOptions, "name" | "version">> = {}, statelessOnly = false): Server {
+  const create = statelessOnly ? createStatelessServer : createServer;
+  const server = create({
     name: "wisp-conformance-fixture",
     version: "0.1.0",
     description: "Wisp fixture server for the official MCP conformance suite",

@@ -12,7 +12,8 @@ const FIXTURE_STATE_SECRET = "wisp-conformance-fixture-request-state-secret-0001
  * processes with the same REDIS_URL act as one server), memory otherwise. WISP_SESSION_TIMEOUT_MS,
  * WISP_KEEPALIVE_MS, WISP_POLL_AFTER_MS and WISP_TASK_TTL_MS shorten timings for tests. WISP_PRINCIPAL_HEADER names a
  * request header whose value becomes the caller's principal (tests of session binding; never do
- * this in production: a client could claim any principal).
+ * this in production: a client could claim any principal). WISP_STATELESS_ONLY=1 serves the fixture
+ * from `@wisp/core/stateless` (2026-07-28 only).
  */
 async function optionsFromEnv(): Promise<Partial<ServerOptions>> {
   const env = process.env;
@@ -39,7 +40,7 @@ export async function runFixture(
   runtime: string,
   start: (server: ReturnType<typeof createConformanceServer>, options: { port: number; hostname: string; path: string }) => Promise<{ url: string; close: () => Promise<void> }>,
 ): Promise<void> {
-  const server = createConformanceServer(await optionsFromEnv());
+  const server = createConformanceServer(await optionsFromEnv(), process.env.WISP_STATELESS_ONLY === "1");
   const principalHeader = process.env.WISP_PRINCIPAL_HEADER;
   if (principalHeader) {
     server.onRequest((request, host) => {

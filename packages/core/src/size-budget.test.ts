@@ -24,17 +24,26 @@ import { afterAll, describe, expect, it } from "vitest";
  */
 const TARGET_BYTES = 18 * 1024;
 const BUDGET_BYTES = 33.5 * 1024;
+/**
+ * The same server from `@wisp/core/stateless` (2026-07-28 only): target 12 KB; the guard is
+ * today's size (26.9 KB when the entry landed) plus a little. What it still carries: the
+ * stateless leg (≈ 19 KB min), registration and features, and the RFC 6570 matcher.
+ */
+const STATELESS_TARGET_BYTES = 12 * 1024;
+const STATELESS_BUDGET_BYTES = 27.5 * 1024;
 const SCHEMA_LIBRARIES = ["valibot", "@valibot/to-json-schema", "zod", "zod/*", "arktype", "arktype/*"];
 
 const work = mkdtempSync(join(tmpdir(), "wisp-size-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** A minimal server as a Workers/Deno/Bun user writes it: one tool, no raw JSON Schema. */
-const MINIMAL_SERVER = `
-import { createServer } from "@wisp/core";
+const minimalServer = (entry: string) => `
+import { createServer } from "${entry}";
 const server = createServer({ name: "demo", version: "1.0.0" }).tool("ping", { description: "Answers pong" }, () => "pong");
 export default { fetch: (request) => server.handle(request) };
 `;
+const MINIMAL_SERVER = minimalServer("@wisp/core");
+const MINIMAL_STATELESS_SERVER = minimalServer("@wisp/core/stateless");
 
 interface Bundle {
   /** Minified bytes of the entry and every chunk it imports statically: what loads at startup. */
@@ -112,5 +121,21 @@ describe("@wisp/core bundle size", () => {
       gzipBytes,
       `a minimal Wisp server loads ${kb(gzipBytes)} min+gz (${kb(minBytes)} min) at startup, over its ${kb(BUDGET_BYTES)} budget. Largest inputs:\n${breakdown}`,
     ).toBeLessThanOrEqual(BUDGET_BYTES);
+  });
+
+  it(`keeps a minimal @wisp/core/stateless server free of 2025 session code, under its ${STATELESS_BUDGET_BYTES / 1024} KB guard (target ${STATELESS_TARGET_BYTES / 1024} KB)`, async () => {
+    const { minBytes, gzipBytes, startupInputs, lazyInputs, code } = await bundle(MINIMAL_STATELESS_SERVER);
+    expect(code).not.toMatch(/["']node:/);
+    expect([...startupInputs.map((i) => i.path), ...lazyInputs].filter((p) => /core\/src\/sessions\//.test(p))).toEqual([]);
+    const dual = await bundle(MINIMAL_SERVER);
+    expect(gzipBytes).toBeLessThan(dual.gzipBytes - 4 * 1024);
+    const breakdown = startupInputs
+      .slice(0, 15)
+      .map((i) => `  ${kb(i.bytes).padStart(8)} min  ${short(i.path)}`)
+      .join("\n");
+    expect(
+      gzipBytes,
+      `a minimal stateless-only Wisp server loads ${kb(gzipBytes)} min+gz (${kb(minBytes)} min) at startup, over its ${kb(STATELESS_BUDGET_BYTES)} budget. Largest inputs:\n${breakdown}`,
+    ).toBeLessThanOrEqual(STATELESS_BUDGET_BYTES);
   });
 });

@@ -9,6 +9,8 @@ import type { Exchange, Outcome } from "./exchange.js";
  */
 
 export const ALLOWED_METHODS = "GET, POST, DELETE, OPTIONS";
+/** A server without the 2025 era (`@wisp/core/stateless`) has no GET streams and no DELETE. */
+export const MODERN_ONLY_METHODS = "POST, OPTIONS";
 const ALLOWED_HEADERS =
   "content-type, accept, authorization, mcp-session-id, mcp-protocol-version, mcp-method, mcp-name, last-event-id";
 
@@ -46,10 +48,10 @@ export function corsHeaders(origin: string): Record<string, string> {
   return { "access-control-allow-origin": origin, "access-control-expose-headers": "mcp-session-id, www-authenticate", vary: "origin" };
 }
 
-export function preflight(exchange: Exchange, headers: Record<string, string>): Outcome {
+export function preflight(exchange: Exchange, headers: Record<string, string>, methods: string): Outcome {
   return {
     status: 204,
-    headers: { ...headers, "access-control-allow-methods": ALLOWED_METHODS, "access-control-allow-headers": allowHeaders(exchange), "access-control-max-age": "86400" },
+    headers: { ...headers, "access-control-allow-methods": methods, "access-control-allow-headers": allowHeaders(exchange), "access-control-max-age": "86400" },
     body: null,
   };
 }

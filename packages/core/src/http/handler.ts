@@ -5,7 +5,7 @@ import { type JsonRpcRequest, errorMessage, parseBody, toMcpError, toMessage } f
 import type { Registry } from "../server/registry.js";
 import { classifyPost } from "./classify.js";
 import { type Exchange, type Incoming, type Outcome, accepted, fromRequest, jsonOutcome, toResponse } from "./exchange.js";
-import { ALLOWED_METHODS, acceptable, accepts, corsHeaders, guardOrigin, originAllowed, preflight } from "./guard.js";
+import { ALLOWED_METHODS, MODERN_ONLY_METHODS, acceptable, accepts, corsHeaders, guardOrigin, originAllowed, preflight } from "./guard.js";
 import { runHooks } from "./hooks.js";
 import { isMetadataPath, pathnameOf } from "./paths.js";
 import { merged } from "../util/merged.js";
@@ -28,6 +28,8 @@ export interface SessionHandlers {
   legacy?(incoming: Incoming, body?: unknown): Promise<Outcome | undefined>;
   /** Ends this instance's streams and timers; waits up to `graceMs` for calls in flight, then answers them with an error. */
   close(graceMs: number): Promise<void>;
+  /** Set by the stand-in of a server without the 2025 era: the endpoint then answers POST (and preflights) only. */
+  readonly modernOnly?: true;
 }
 
 /** What the 2026-07-28 era serves: one self-contained POST per request. */
@@ -45,6 +47,7 @@ export interface StatelessHandlers {
 export function createHttpHandler(server: Registry, eras: { sessions: SessionHandlers; stateless: StatelessHandlers }): HttpHandler {
   const { options } = server;
   const { sessions, stateless } = eras;
+  const allowedMethods = sessions.modernOnly ? MODERN_ONLY_METHODS : ALLOWED_METHODS;
   /** Set by close(): new calls and streams are refused; replies and notifications for calls in flight still get through. */
   let closing = false;
 
@@ -58,7 +61,7 @@ export function createHttpHandler(server: Registry, eras: { sessions: SessionHan
       const metadata = exchange.url.includes("/.well-known/") && isMetadataPath(pathnameOf(exchange.url));
       if (!metadata) guardOrigin(options, origin, allowed, exchange, host);
       // A preflight carries no credentials: answer it before auth hooks could refuse it.
-      if (exchange.method === "OPTIONS" && !metadata) return preflight(exchange, headers);
+      if (exchange.method === "OPTIONS" && !metadata) return preflight(exchange, headers, allowedMethods);
       if (server.requestHooks.length > 0) {
         // Hooks may add assigns or auth: give them a host of their own to write to.
         host = { ...host, assigns: { ...host?.assigns } };
@@ -72,7 +75,7 @@ export function createHttpHandler(server: Registry, eras: { sessions: SessionHan
       if (server.telemetry.has("connect") || server.telemetry.has("disconnect")) return await observed(exchange, host, headers);
       return await route(exchange, host, headers);
     } catch (error) {
-      return errorOutcome(error, headers);
+      return errorOutcome(error, headers, allowedMethods);
     }
   }
 
@@ -88,7 +91,7 @@ export function createHttpHandler(server: Registry, eras: { sessions: SessionHan
     try {
       outcome = await route(exchange, host, headers);
     } catch (error) {
-      outcome = errorOutcome(error, headers);
+      outcome = errorOutcome(error, headers, allowedMethods);
     }
     const done = (streamed: boolean) =>
       server.telemetry.emit("disconnect", { ...base, sessionId: sessionId ?? outcome.headers["mcp-session-id"], status: outcome.status, durationMs: Date.now() - started, streamed });
@@ -113,11 +116,13 @@ export function createHttpHandler(server: Registry, eras: { sessions: SessionHan
       case "DELETE":
         return sessions.delete({ exchange, host, responseHeaders, canStream: false });
       default:
-        throw new HttpError(405, ErrorCode.BadRequest, `Method Not Allowed: ${exchange.method}; use POST, GET or DELETE`);
+        throw new HttpError(405, ErrorCode.BadRequest, `Method Not Allowed: ${exchange.method}; this endpoint answers ${allowedMethods}`);
     }
   }
 
   async function get(exchange: Exchange, host: HostContext | undefined, responseHeaders: Record<string, string>): Promise<Outcome> {
+    // Without the 2025 era every GET is 405, whatever it accepts (protocol checklist §1).
+    if (sessions.modernOnly) return sessions.get({ exchange, host, responseHeaders, canStream: false });
     if (closing) throw shuttingDown();
     if (!accepts(exchange.header("accept"), "text/event-stream")) {
       throw new HttpError(406, ErrorCode.BadRequest, "Not Acceptable: a GET stream needs Accept: text/event-stream");
@@ -210,10 +215,10 @@ function onStreamEnd(stream: ReadableStream<Uint8Array>, onEnd: () => void): Rea
   });
 }
 
-function errorOutcome(error: unknown, headers: Record<string, string>): Outcome {
+function errorOutcome(error: unknown, headers: Record<string, string>, allowedMethods: string): Outcome {
   const status = error instanceof HttpError ? error.status : error instanceof McpError ? 400 : 500;
   const outcome = jsonOutcome(status, headers, errorMessage(null, toMcpError(error)));
-  if (status === 405) outcome.headers.allow = ALLOWED_METHODS;
+  if (status === 405) outcome.headers.allow = allowedMethods;
   if (error instanceof HttpError) Object.assign(outcome.headers, error.headers);
   return outcome;
 }

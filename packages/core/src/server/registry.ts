@@ -41,7 +41,7 @@ export type ServerInfo = { name: string; version: string; title?: string; descri
 /**
  * Everything registered on a server: features, session-component handlers, middleware, HTTP
  * hooks, telemetry and options. Registration only: nothing here knows HTTP or either era's
- * wire; `Server` (create-server.ts) adds the request handling on top.
+ * wire; `Server` (server.ts) adds the request handling on top.
  */
 export class Registry<A extends Assigns = Assigns> {
   readonly info: ServerInfo;

@@ -5,7 +5,8 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import * as v from "valibot";
-import { type Server, createServer } from "../create-server.js";
+import { createServer } from "../create-server.js";
+import type { Server } from "../server.js";
 import { memoryStorage } from "../storage/memory.js";
 import type { Storage } from "../storage/types.js";
 import { ENDPOINT, post } from "../test-support/requests.js";

@@ -5,7 +5,8 @@
  * SSE bodies are read message by message with bounded waits.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { createServer, type Server } from "../create-server.js";
+import { createServer } from "../create-server.js";
+import type { Server } from "../server.js";
 import { memoryStorage } from "../storage/memory.js";
 import { ENDPOINT } from "../test-support/requests.js";
 

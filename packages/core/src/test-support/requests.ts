@@ -1,4 +1,4 @@
-import type { Server } from "../create-server.js";
+import type { Server } from "../server.js";
 import type { HostContext } from "../context/host.js";
 
 /** Test helpers that speak to a server through `handle(Request)`, the way any runtime would. */
