@@ -18,19 +18,22 @@ import { afterAll, describe, expect, it } from "vitest";
  * Target 18 KB for a minimal server; the guard holds today's size plus a little so nothing grows
  * unnoticed (lower it as the core shrinks). Set at 32.5 KB when the guard moved here (31.2 KB
  * measured); raised to 33.5 KB by issue 14's older clients: the hooks of the 2024-11-05
- * transport and the checks of 2025 tasks (≈ 0.6 KB; their bodies load on demand). Issue 13's measure of where the rest goes: both
+ * transport and the checks of 2025 tasks (≈ 0.6 KB; their bodies load on demand). Lowered to 31.5 KB
+ * (30.8 KB measured) when 2026 requestState signing and the 2026 tasks extension began to load on
+ * their first use (−1.9 KB). Issue 13's measure of where the rest goes: both
  * protocol legs (sessions ≈ 18 KB min, stateless ≈ 19 KB min), the registry and features, the
  * RFC 6570 matcher, each a few KB; bench/README.md has the breakdown.
  */
 const TARGET_BYTES = 18 * 1024;
-const BUDGET_BYTES = 33.5 * 1024;
+const BUDGET_BYTES = 31.5 * 1024;
 /**
  * The same server from `@wisp/core/stateless` (2026-07-28 only): target 12 KB; the guard is
- * today's size (26.9 KB when the entry landed) plus a little. What it still carries: the
+ * today's size plus a little (26.7 KB when the entry landed, 24.9 KB once requestState signing
+ * and 2026 tasks loaded on first use). What it still carries: the
  * stateless leg (≈ 19 KB min), registration and features, and the RFC 6570 matcher.
  */
 const STATELESS_TARGET_BYTES = 12 * 1024;
-const STATELESS_BUDGET_BYTES = 27.5 * 1024;
+const STATELESS_BUDGET_BYTES = 25.5 * 1024;
 const SCHEMA_LIBRARIES = ["valibot", "@valibot/to-json-schema", "zod", "zod/*", "arktype", "arktype/*"];
 
 const work = mkdtempSync(join(tmpdir(), "wisp-size-"));

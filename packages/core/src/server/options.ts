@@ -134,7 +134,7 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     paginationLimit,
     clientRequestTimeout,
     callTimeout: options.callTimeout === 0 ? 0 : positive(options.callTimeout, "callTimeout", 300_000),
-    requestStateSecret: options.requestStateSecret,
+    requestStateSecret: requestStateSecret(options.requestStateSecret),
     requestStateTtl: positive(options.requestStateTtl, "requestStateTtl", 600_000),
     tasks: {
       ttlMs: Math.round(positive(options.tasks?.ttlMs, "tasks.ttlMs", 300_000)),
@@ -144,6 +144,18 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     sse,
     legacySse: options.legacySse === true,
   };
+}
+
+/**
+ * Checked here, not when the first input round signs a state: that is a request, long after the
+ * mistake, and the client would only see an internal error.
+ */
+function requestStateSecret(secret: unknown): string | Uint8Array | undefined {
+  if (secret === undefined) return undefined;
+  const bytes = typeof secret === "string" ? new TextEncoder().encode(secret).length : secret instanceof Uint8Array ? secret.length : -1;
+  if (bytes < 0) throw new TypeError(`createServer: requestStateSecret must be a string or a Uint8Array, got ${typeof secret}`);
+  if (bytes < 32) throw new TypeError(`createServer: requestStateSecret must be at least 32 bytes, got ${bytes}`);
+  return secret as string | Uint8Array;
 }
 
 /** Validates a caching hint; ttlMs must be a non-negative integer. */

@@ -15,17 +15,18 @@ import { isObject } from "../util/is-object.js";
 import { StatelessCallResponse } from "./call-response.js";
 import { listen } from "./listen.js";
 import { checkParamHeaders, checkStandardHeaders } from "./mcp-headers/checks.js";
-import { paramsDigest } from "./request-state.js";
 import { decorate, discover, serverMeta } from "./results.js";
 import type { StatelessState } from "./state.js";
-import { declaresTasks, runAsTask, tasksRequired } from "./tasks/run.js";
-import { taskMethod } from "./tasks/methods.js";
+import { declaresTasks, tasksRequired } from "./tasks/capability.js";
 
 /**
  * A stateless 2026-07-28 request: everything the server needs is in this one POST.
  * The checks run in the order the protocol checklist gives (§3.2), because clients
  * and the conformance suite tell the errors apart by code.
  */
+/** The tasks extension, loaded on the first task-capable call or tasks/* request. */
+const loadTasks = () => import("./tasks/index.js");
+
 export async function statelessPost(state: StatelessState, body: unknown, incoming: Incoming): Promise<Outcome> {
   const message = toMessage(body);
   if (isResponse(message)) throw new McpError(ErrorCode.InvalidRequest, "Invalid request: clients send no JSON-RPC responses in protocol 2026-07-28");
@@ -69,6 +70,7 @@ export async function statelessPost(state: StatelessState, body: unknown, incomi
   const principal = principalOf(host);
   if (TASK_METHODS.has(method) && server.hasTaskTools) {
     if (!declaresTasks(capabilities)) return fail(400, tasksRequired().code, tasksRequired().message, tasksRequired().data);
+    const { taskMethod } = await loadTasks();
     return jsonOutcome(200, responseHeaders, await taskMethod(state, id, method, params, principal));
   }
   const handler = REMOVED_IN_STATELESS.has(method) ? undefined : methodHandlers.get(method);
@@ -101,8 +103,9 @@ export async function statelessPost(state: StatelessState, body: unknown, incomi
     try {
       if (params.requestState !== undefined) {
         // Only a retry pays for canonicalising and hashing the params.
+        const { sealer, paramsDigest } = await state.requestState();
         digest = await paramsDigest(method, params);
-        const opened = await state.requestState.open(params.requestState, { method, digest, principal }, state.claimRequestState);
+        const opened = await sealer.open(params.requestState, { method, digest, principal }, state.claimRequestState);
         Object.assign(answers, opened.payload.a);
         unclaim = opened.unclaim;
       }
@@ -139,8 +142,9 @@ export async function statelessPost(state: StatelessState, body: unknown, incomi
       if ("result" in outcome) return wire.finish(200, resultMessage(id, decorate(server, method, params, outcome.result)));
       const { error } = outcome;
       if (error instanceof InputRequired && Object.keys(wire.pending).length > 0) {
+        const { sealer, paramsDigest } = await state.requestState();
         digest ??= await paramsDigest(method, params);
-        const requestState = await state.requestState.seal({ exp: Date.now() + server.options.requestStateTtl, m: method, d: digest, p: principal, a: { ...answers } }, overHttp);
+        const requestState = await sealer.seal({ exp: Date.now() + server.options.requestStateTtl, m: method, d: digest, p: principal, a: { ...answers } }, overHttp);
         wire.finish(200, resultMessage(id, { resultType: "input_required", inputRequests: wire.pending, requestState, _meta: serverMeta(server) }));
         return;
       }
@@ -159,7 +163,7 @@ export async function statelessPost(state: StatelessState, body: unknown, incomi
         wire.finish(200, errorMessage(id, new McpError(ErrorCode.InternalError, "Internal error")));
       });
     if (asTask) {
-      runAsTask({ state, id, wire, principal, run: () => invoke(call, handler), answerDirectly: answer }).catch((error) => {
+      loadTasks().then(({ runAsTask }) => runAsTask({ state, id, wire, principal, run: () => invoke(call, handler), answerDirectly: answer })).catch((error) => {
         server.reportException(ctx, error);
         wire.finish(200, errorMessage(id, new McpError(ErrorCode.InternalError, "Internal error")));
       });

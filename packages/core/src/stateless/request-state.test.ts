@@ -64,3 +64,16 @@ describe("the no-requestStateSecret warning", () => {
     expect(message).toContain("the same secret");
   });
 });
+
+describe("requestStateSecret is checked when the server is created", () => {
+  it("refuses a secret shorter than 32 bytes, or not a string or bytes, before any request", async () => {
+    const { createServer } = await import("../create-server.js");
+    const create = (requestStateSecret: unknown) => () => createServer({ name: "s", version: "1", requestStateSecret: requestStateSecret as string });
+    expect(create("too-short")).toThrow("createServer: requestStateSecret must be at least 32 bytes, got 9");
+    expect(create(new Uint8Array(31))).toThrow(/at least 32 bytes, got 31/);
+    // Bytes, not characters: 16 two-byte characters are enough.
+    expect(create("é".repeat(16))).not.toThrow();
+    expect(create(12345678901234567890)).toThrow(/must be a string or a Uint8Array, got number/);
+    expect(create(new Uint8Array(32))).not.toThrow();
+  });
+});

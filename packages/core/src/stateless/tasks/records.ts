@@ -2,6 +2,7 @@ import { randomId } from "../../util/random-id.js";
 import { taskChannel } from "../../protocol/channels.js";
 import { ErrorCode, McpError } from "../../protocol/errors.js";
 import type { Storage } from "../../storage/types.js";
+import type { StatelessState } from "../state.js";
 import { TERMINAL_TASK_STATUSES, type TaskRecord, type TaskStatus } from "../../features/task-support.js";
 
 export type { TaskRecord, TaskStatus };
@@ -117,4 +118,17 @@ export function detailedTask(record: TaskRecord): Record<string, unknown> {
 export function createTaskResult(record: TaskRecord): Record<string, unknown> {
   const { taskId, status, createdAt, lastUpdatedAt, ttlMs, pollIntervalMs } = record;
   return { resultType: "task", taskId, status, createdAt, lastUpdatedAt, ttlMs, pollIntervalMs };
+}
+
+const recordsOf = new WeakMap<StatelessState, TaskRecords>();
+
+/** The task records of one server's stateless leg, shared by every instance through its storage. */
+export function taskRecords(state: StatelessState): TaskRecords {
+  let store = recordsOf.get(state);
+  if (store === undefined) {
+    const { options, storage } = state.server;
+    store = new TaskRecords(storage, options.tasks.ttlMs, options.tasks.pollIntervalMs);
+    recordsOf.set(state, store);
+  }
+  return store;
 }

@@ -6,15 +6,7 @@ import { META, TASKS_EXTENSION } from "../../protocol/meta.js";
 import { isObject } from "../../util/is-object.js";
 import type { StatelessCallResponse, TaskInput } from "../call-response.js";
 import type { StatelessState } from "../state.js";
-import { type TaskEvent, createTaskResult } from "./records.js";
-
-export const declaresTasks = (capabilities: Record<string, unknown>): boolean =>
-  isObject(capabilities.extensions) && TASKS_EXTENSION in capabilities.extensions;
-
-export const tasksRequired = () =>
-  new McpError(ErrorCode.MissingRequiredClientCapability, `This request needs the ${TASKS_EXTENSION} extension; declare it in _meta clientCapabilities.extensions`, {
-    requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } },
-  });
+import { type TaskEvent, createTaskResult, taskRecords } from "./records.js";
 
 /**
  * Runs a task-capable tools/call. Input asked for in the handler's first turn is answered in
@@ -40,7 +32,7 @@ export async function runAsTask(options: {
   await new Promise((resolve) => setTimeout(resolve, 0));
   if (outcome) return answerDirectly(outcome);
 
-  const store = state.tasks;
+  const store = taskRecords(state);
   const record = await store.create(principal);
   const taskId = record.taskId;
   const waiters = new Map<string, (answer: unknown) => void>();
