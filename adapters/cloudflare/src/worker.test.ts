@@ -3,6 +3,7 @@
  * what reaches which object. The same paths on real workerd: workerd.test.ts.
  */
 import { createServer } from "@wisp/core";
+import { createServer as createStatelessServer } from "@wisp/core/stateless";
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { createWorker } from "./worker.js";
@@ -125,6 +126,31 @@ describe("createWorker routing", () => {
       ["wisp:hub", "hub", undefined],
       ["wisp:tasks:", "tasks", undefined],
       ["wisp:tasks:ada", "tasks", "ada"],
+    ]);
+  });
+
+  it("a server from @wisp/core/stateless: 2025 requests are refused in the Worker, waking no object; listen and tasks still go to theirs", async () => {
+    const statelessBuild: BuildServer<Json> = (_env, { storage }) =>
+      createStatelessServer({ name: "edge", version: "1.0.0", storage }).tool("slow", { description: "May run as a task", task: "optional", input: v.object({}) }, () => "done");
+    const worker = createWorker(statelessBuild);
+    const { env, reached } = fakeEnv();
+    const id = `w1${"a".repeat(43)}`;
+    const refusedInit = await worker.fetch(post(initialize), env, fakeCtx().ctx);
+    expect(refusedInit.status).toBe(400);
+    expect(await refusedInit.json()).toMatchObject({ id: 1, error: { code: -32022, data: { supported: [MODERN] } } });
+    const refusedPost = await worker.fetch(post({ jsonrpc: "2.0", id: 2, method: "tools/list" }, { "mcp-session-id": id }), env, fakeCtx().ctx);
+    expect(refusedPost.status).toBe(400);
+    for (const method of ["GET", "DELETE"]) {
+      const response = await worker.fetch(new Request(URL_, { method, headers: { accept: "text/event-stream", "mcp-session-id": id } }), env, fakeCtx().ctx);
+      expect(response.status, method).toBe(405);
+      expect(response.headers.get("allow")).toBe("POST, OPTIONS");
+    }
+    expect(reached).toHaveLength(0);
+    await worker.fetch(modern("subscriptions/listen", { notifications: { toolsListChanged: true } }), env, fakeCtx().ctx);
+    await worker.fetch(modern("tools/call", { name: "slow", arguments: {} }), env, fakeCtx().ctx);
+    expect(reached.map((r) => [r.name, r.headers["x-wisp-role"]])).toEqual([
+      ["wisp:hub", "hub"],
+      ["wisp:tasks:", "tasks"],
     ]);
   });
 

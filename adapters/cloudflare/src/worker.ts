@@ -65,7 +65,7 @@ export function createWorker<Env = unknown>(build: BuildServer<Env>, options: Cl
         const read = await readForRouting(request, server.options.maxRequestSize);
         body = read.text ?? read.stream;
         if (read.text !== undefined) route = routePost(read.text, headers, server, principal);
-      } else if (request.method === "GET" || request.method === "DELETE") {
+      } else if ((request.method === "GET" || request.method === "DELETE") && server.servesSessions) {
         const sessionId = headers.get("mcp-session-id");
         if (sessionId && isMintedSessionId(sessionId)) route = { to: "object", name: sessionId, role: ROLE.session };
       }
@@ -106,6 +106,8 @@ function routePost(text: string, headers: Headers, server: Server, principal: st
     return { to: "worker" }; // the core answers -32700
   }
   const route = classifyPost(body, headers.get("mcp-protocol-version"));
+  // A 2026-only server (@wisp/core/stateless) refuses 2025 requests: no session object for that.
+  if ((route.to === "initialize" || route.to === "session") && !server.servesSessions) return { to: "worker" };
   switch (route.to) {
     case "initialize": {
       const id = mintSessionId();

@@ -7,12 +7,14 @@
 import { createServer } from "@wisp/core/stateless";
 import * as v from "valibot";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ACCEPT, type Json, LATEST, MODERN, connectV1, connectV2, legacyPost, modernCall, modernHeaders, modernMeta } from "../../../test-kit/mcp.js";
+import { ACCEPT, type Json, LATEST, MODERN, connectV1, connectV2, legacyPost, modernCall, modernHeaders, modernMeta, textOf } from "../../../test-kit/mcp.js";
 import { withTimeout } from "../../../test-kit/process.js";
 import { type RunningServer, serve } from "./index.js";
 
 let running: RunningServer;
 const eras: string[] = [];
+/** Every run of `echo`, whatever the era: a 2025 request must never reach it. */
+let echoRuns = 0;
 
 beforeAll(async () => {
   const server = createServer({ name: "edge", version: "1.0.0", requestStateSecret: "a-test-secret-that-is-at-least-32-bytes!" }).tool(
@@ -23,7 +25,10 @@ beforeAll(async () => {
       eras.push(ctx.session.era);
       return answer.action === "accept" && answer.content.confirm ? `${action}: confirmed` : `${action}: not confirmed`;
     },
-  );
+  ).tool("echo", { description: "Echoes a line", input: v.object({ line: v.string() }) }, ({ line }) => {
+    echoRuns++;
+    return line;
+  });
   running = await serve(server, { port: 0 });
 });
 
@@ -44,7 +49,7 @@ describe("@wisp/core/stateless: a 2026-07-28-only server", () => {
       const { client, asked } = await withTimeout(connectV2(running.url, undefined, mode), 10_000, `connect (${JSON.stringify(mode)})`);
       try {
         expect(client.getNegotiatedProtocolVersion()).toBe(MODERN);
-        expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(["confirm_action"]);
+        expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(["confirm_action", "echo"]);
         const called = await withTimeout(client.callTool({ name: "confirm_action", arguments: { action: "ship" } }), 10_000, "tools/call");
         expect(called.content).toEqual([{ type: "text", text: "ship: confirmed" }]);
         expect(asked).toHaveLength(1);
@@ -68,20 +73,35 @@ describe("@wisp/core/stateless: a 2026-07-28-only server", () => {
     expect(body.error.message).toMatch(/speaks only MCP 2026-07-28.*params\._meta\["io\.modelcontextprotocol\/protocolVersion"\]/);
   });
 
-  it("refuses every other 2025-era POST the same way: requests, notifications, batches, unknown sessions", async () => {
-    const cases: [unknown, string | undefined, Json][] = [
-      [{ jsonrpc: "2.0", id: "a", method: "tools/list" }, undefined, { id: "a", error: { code: -32022, data: { supported: [MODERN], requested: null } } }],
-      [{ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "confirm_action", arguments: { action: "x" } } }, "stale-session", { id: 3, error: { code: -32022 } }],
-      [{ jsonrpc: "2.0", method: "notifications/initialized" }, undefined, { id: null, error: { code: -32022 } }],
-      [[initialize(1), { jsonrpc: "2.0", id: 2, method: "ping" }], undefined, { id: null, error: { code: -32022 } }],
+  it("refuses every other 2025-era POST the same way: requests, notifications, replies, batches, unknown sessions", async () => {
+    const echo = (id: number) => ({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "echo", arguments: { line: "hi" } } });
+    const cases: [unknown, string | undefined, string | undefined, Json][] = [
+      [{ jsonrpc: "2.0", id: "a", method: "tools/list" }, undefined, undefined, { id: "a", error: { code: -32022, data: { supported: [MODERN], requested: null } } }],
+      [echo(3), "stale-session", "2025-03-26", { id: 3, error: { code: -32022, data: { requested: "2025-03-26" } } }],
+      [{ jsonrpc: "2.0", method: "notifications/initialized" }, undefined, LATEST, { id: null, error: { code: -32022 } }],
+      // A client's reply to a server request: its id is not ours to answer.
+      [{ jsonrpc: "2.0", id: 5, result: {} }, "stale-session", LATEST, { id: null, error: { code: -32022 } }],
+      [[initialize(1), echo(2)], undefined, "2025-03-26", { id: null, error: { code: -32022 } }],
     ];
-    for (const [message, sessionId, expected] of cases) {
-      const res = await legacyPost(running.url, sessionId, message, "2025-03-26");
+    for (const [message, sessionId, version, expected] of cases) {
+      const res = await legacyPost(running.url, sessionId, message, version);
       expect(res.status, JSON.stringify(message)).toBe(400);
+      expect(res.headers.get("mcp-session-id")).toBeNull();
       expect(await res.json()).toMatchObject({ jsonrpc: "2.0", ...expected });
     }
-    // Nothing was run: the tool never saw a 2025 call.
-    expect(eras.filter((era) => era !== "modern")).toEqual([]);
+    // Nothing was run.
+    expect(echoRuns).toBe(0);
+    // The same tool answers a 2026 call: it was the era that was refused, not the tool.
+    expect(textOf((await modernCall(running.url, "echo", { line: "hi" })).result)).toBe("hi");
+    expect(echoRuns).toBe(1);
+  });
+
+  it("tells a client that asks initialize for 2026-07-28 how to reach it", async () => {
+    const res = await legacyPost(running.url, undefined, initialize(8, MODERN));
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as Json;
+    expect(body).toMatchObject({ id: 8, error: { code: -32022, data: { supported: [MODERN], requested: MODERN } } });
+    expect(body.error.message).toMatch(/^initialize is not part of MCP 2026-07-28.*params\._meta/);
   });
 
   it("answers GET, DELETE and other methods 405 with Allow: POST, OPTIONS, and preflights say the same", async () => {
@@ -111,6 +131,7 @@ describe("@wisp/core/stateless: a 2026-07-28-only server", () => {
   });
 
   it("is refused at creation when asked for the 2024-11-05 transport, which needs sessions", () => {
+    // @ts-expect-error the options type already refuses it; JavaScript callers get the TypeError
     expect(() => createServer({ name: "x", version: "1", legacySse: true })).toThrow(/legacySse .* needs sessions: use createServer from @wisp\/core/);
   });
 });

@@ -74,4 +74,43 @@ describe("stdio transport", () => {
       child.kill("SIGTERM");
     }
   }, 30_000);
+
+  it("never answers a notification on stdout, even when it is refused; a stateless-only server refuses initialize and serves 2026 calls", async () => {
+    const child = spawn(tsx, ["--conditions=wisp-source", serverScript], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, WISP_STATELESS_ONLY: "1" } });
+    try {
+      const lines: string[] = [];
+      let buffer = "";
+      let stderr = "";
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      child.stdout.on("data", (chunk: Buffer) => {
+        buffer += chunk.toString();
+        let end: number;
+        while ((end = buffer.indexOf("\n")) !== -1) {
+          lines.push(buffer.slice(0, end));
+          buffer = buffer.slice(end + 1);
+        }
+      });
+      const waitFor = async (done: () => boolean, what: string) => {
+        const deadline = Date.now() + 15_000;
+        while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        expect(done(), what).toBe(true);
+      };
+      // A 2025 notification: refused by a 2026-only server, and said on stderr only.
+      child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" })}\n`);
+      await waitFor(() => stderr.includes("notifications/initialized refused"), "the refusal on stderr");
+      expect(stderr).toContain("-32022");
+      const init = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } } };
+      child.stdin.write(`${JSON.stringify(init)}\n`);
+      await waitFor(() => lines.length >= 1, "the answer to initialize");
+      expect(JSON.parse(lines[0])).toMatchObject({ id: 1, error: { code: -32022, data: { supported: ["2026-07-28"], requested: "2025-11-25" } } });
+      const meta = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {} };
+      child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "count", arguments: { to: 1 }, _meta: meta } })}\n`);
+      await waitFor(() => lines.length >= 2, "the answer to tools/call");
+      expect(JSON.parse(lines[1])).toMatchObject({ id: 2, result: { resultType: "complete", content: [{ type: "text", text: "counted to 1" }] } });
+      // Nothing else reached stdout: the notification got no line of its own.
+      expect(lines).toHaveLength(2);
+    } finally {
+      child.kill("SIGTERM");
+    }
+  }, 30_000);
 });

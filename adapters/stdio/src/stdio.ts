@@ -94,7 +94,13 @@ export function serveStdio(server: Server<any>, options: StdioOptions = {}): Std
       return;
     }
     await gate;
-    await relay(await post(line));
+    const response = await post(line);
+    if (!response.ok && isNotification(message)) {
+      // JSON-RPC never answers a notification, not even with an error: say it where people read.
+      process.stderr.write(`[wisp stdio] ${(message as { method: string }).method} refused: ${await response.text()}\n`);
+      return;
+    }
+    await relay(response);
     if (message?.method === "notifications/initialized") await openNotificationStream();
   };
 
@@ -115,6 +121,9 @@ export function serveStdio(server: Server<any>, options: StdioOptions = {}): Std
   void closed.then(close);
   return { closed, close };
 }
+
+const isNotification = (message: unknown): boolean =>
+  typeof message === "object" && message !== null && !Array.isArray(message) && "method" in message && !("id" in message);
 
 const decoder = new TextDecoder();
 

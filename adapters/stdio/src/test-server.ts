@@ -1,8 +1,13 @@
-/** A server the stdio test runs as a child process (it speaks MCP on stdin/stdout). */
-import { createServer } from "@wisp/core";
+/**
+ * A server the stdio test runs as a child process (it speaks MCP on stdin/stdout).
+ * WISP_STATELESS_ONLY=1 builds it with @wisp/core/stateless.
+ */
+import { createServer as createDualServer } from "@wisp/core";
+import { createServer as createStatelessServer } from "@wisp/core/stateless";
 import * as v from "valibot";
 import { serveStdio } from "./index.js";
 
+const createServer = process.env.WISP_STATELESS_ONLY === "1" ? createStatelessServer : createDualServer;
 const server = createServer({ name: "stdio-test", version: "1.0.0" })
   .tool("whoami", { description: "Reports the transport it was called over" }, (_args, ctx) => JSON.stringify(ctx.transport))
   .tool("confirm", { description: "Asks the user to confirm" }, async (_args, ctx) => {

@@ -1,5 +1,6 @@
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { expectClean, runEveryScenario, runRequirements, useTsxFixture } from "../../../test-kit/conformance.js";
+import { LATEST, legacyPost } from "../../../test-kit/mcp.js";
 
 // The official MCP conformance suite against the fixture, started the way `npm run fixture`
 // starts it: one real process for every run below.
@@ -25,6 +26,10 @@ const statelessOnly = useTsxFixture("examples/conformance/src/main.ts", 30_000, 
 
 describe("official conformance suite against a server from @wisp/core/stateless", () => {
   it("0.2.0-alpha.12 --requirements 2026-07-28: no failures, no warnings", async () => {
+    // First, that this fixture really is the stateless-only build: a 2025 initialize is refused.
+    const refused = await legacyPost(statelessOnly().url, undefined, { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: LATEST, capabilities: {}, clientInfo: { name: "probe", version: "1" } } });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ error: { code: -32022 } });
     expectClean(await runRequirements(statelessOnly().url, "2026-07-28"), ["server-stateless", "caching", "input-required-result-multi-round", "http-header-validation", "tasks-lifecycle"], 50);
   }, 300_000);
 });

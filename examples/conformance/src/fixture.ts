@@ -297,13 +297,9 @@ export const FIXTURE_SETS: readonly FixtureSet[] = [legacyTools, legacyResources
  * `statelessOnly` builds it with `@wisp/core/stateless` (2026-07-28 only, no session code).
  */
 export function createConformanceServer(options: Partial<Omit<ServerOptions, "name" | "version">> = {}, statelessOnly = false): Server {
-  const create = statelessOnly ? createStatelessServer : createServer;
-  const server = create({
-    name: "wisp-conformance-fixture",
-    version: "0.1.0",
-    description: "Wisp fixture server for the official MCP conformance suite",
-    ...options,
-  });
+  const { legacySse, ...rest } = options;
+  const base = { name: "wisp-conformance-fixture", version: "0.1.0", description: "Wisp fixture server for the official MCP conformance suite", ...rest };
+  const server = statelessOnly ? createStatelessServer(base) : createServer({ ...base, legacySse });
   for (const register of FIXTURE_SETS) register(server);
   return server;
 }

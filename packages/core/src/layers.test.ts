@@ -127,4 +127,16 @@ describe("@wisp/core layering", () => {
     }
     expect(inside).toEqual([]);
   });
+
+  it("keeps the 2025 era out of @wisp/core/stateless: nothing it imports, even lazily, reaches sessions/ or the dual-era createServer", () => {
+    const reached = new Set<string>();
+    const visit = (file: string) => {
+      if (reached.has(file)) return;
+      reached.add(file);
+      for (const target of graph.get(file) ?? []) visit(target);
+    };
+    visit("stateless-only.ts");
+    expect(reached.has("stateless/post.ts")).toBe(true); // the walk does reach the stateless leg
+    expect([...reached].filter((file) => folderOf(file) === "sessions" || file === "create-server.ts" || file === "index.ts")).toEqual([]);
+  });
 });

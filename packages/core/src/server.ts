@@ -19,11 +19,21 @@ export interface Eras {
  */
 export class Server<A extends Assigns = Assigns> extends Registry<A> {
   readonly #http: HttpHandler;
+  /**
+   * Whether this server answers the 2025 era (initialize, sessions, GET streams): false for one
+   * from `@wisp/core/stateless`. Adapters that route sessions elsewhere (Durable Objects) read it.
+   */
+  readonly servesSessions: boolean;
 
-  /** @internal use `createServer` */
+  /** @internal use `createServer` from `@wisp/core` or `@wisp/core/stateless` */
   constructor(options: ServerOptions, eras: (server: Registry<A>) => Eras) {
+    if (typeof eras !== "function") {
+      throw new TypeError("new Server(options) is not the way to build a server: call createServer(options) from @wisp/core (both protocol eras) or @wisp/core/stateless (2026-07-28 only)");
+    }
     super(options);
-    this.#http = createHttpHandler(this, eras(this));
+    const built = eras(this);
+    this.servesSessions = built.sessions.modernOnly !== true;
+    this.#http = createHttpHandler(this, built);
   }
 
   /**

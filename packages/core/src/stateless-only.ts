@@ -7,6 +7,9 @@ export * from "./api.js";
 
 type Assigns = Record<string, unknown>;
 
+/** The options of `@wisp/core`'s createServer, less the 2024-11-05 transport (it needs sessions). */
+export type StatelessServerOptions = Omit<ServerOptions, "legacySse"> & { legacySse?: false };
+
 /**
  * Creates an MCP server that speaks only protocol 2026-07-28: every message is a self-contained
  * POST, nothing is kept between requests, and the 2025 session code is not loaded or bundled.
@@ -18,8 +21,9 @@ type Assigns = Record<string, unknown>;
  *   .tool("ping", { description: "Answers pong" }, () => "pong");
  * export default server; // Workers, Deno and Bun serve `server.fetch` as is
  */
-export function createServer<A extends Assigns = Assigns>(options: ServerOptions): Server<A> {
-  if (options.legacySse) {
+export function createServer<A extends Assigns = Assigns>(options: StatelessServerOptions): Server<A> {
+  // The type already says so; this is for JavaScript callers.
+  if ((options as ServerOptions).legacySse) {
     throw new TypeError("legacySse serves the 2024-11-05 transport, which needs sessions: use createServer from @wisp/core, not @wisp/core/stateless");
   }
   return new Server<A>(options, (server) => ({ sessions: modernOnlySessions(), stateless: createStatelessHandlers(server) }));

@@ -1,8 +1,8 @@
 import { ErrorCode, HttpError, McpError } from "../protocol/errors.js";
 import { errorMessage, isValidId } from "../protocol/jsonrpc.js";
 import { META } from "../protocol/meta.js";
-import { MODERN_VERSIONS } from "../protocol/versions.js";
-import { type Outcome, jsonOutcome } from "./exchange.js";
+import { MODERN_VERSIONS, isModernVersion } from "../protocol/versions.js";
+import { type Incoming, type Outcome, jsonOutcome } from "./exchange.js";
 import type { SessionHandlers } from "./handler.js";
 
 /**
@@ -14,8 +14,8 @@ import type { SessionHandlers } from "./handler.js";
 export function modernOnlySessions(): SessionHandlers {
   return {
     modernOnly: true,
-    initialize: async (message, incoming) => refused(message, incoming.responseHeaders),
-    post: async (body, incoming) => refused(body, incoming.responseHeaders),
+    initialize: async (message, incoming) => refused(message, incoming),
+    post: async (body, incoming) => refused(body, incoming),
     get: () => Promise.reject(methodNotAllowed("GET")),
     delete: () => Promise.reject(methodNotAllowed("DELETE")),
     close: async () => {},
@@ -29,16 +29,19 @@ function methodNotAllowed(method: string): HttpError {
 }
 
 /** 400 with -32022 and the versions spoken, for `initialize` or any message without `_meta`. */
-function refused(body: unknown, headers: Record<string, string>): Outcome {
+function refused(body: unknown, incoming: Incoming): Outcome {
   const message = (Array.isArray(body) ? undefined : body) as { id?: unknown; method?: unknown; params?: { protocolVersion?: unknown } } | null | undefined;
-  const version = message?.method === "initialize" ? message.params?.protocolVersion : undefined;
-  const requested = typeof version === "string" ? version : null;
+  const isInitialize = message?.method === "initialize";
+  const asked = isInitialize ? message.params?.protocolVersion : incoming.exchange.header("mcp-protocol-version");
+  const requested = typeof asked === "string" && asked !== "" ? asked : null;
   const supported = [...MODERN_VERSIONS];
-  const error = new McpError(
-    ErrorCode.UnsupportedProtocolVersion,
-    `Unsupported protocol version ${requested ?? "(none given)"}: this server speaks only MCP ${supported.join(", ")}, without initialize or sessions; ` +
-      `send the version in params._meta["${META.protocolVersion}"]`,
-    { supported, requested },
-  );
-  return jsonOutcome(400, headers, errorMessage(message && isValidId(message.id) ? message.id : null, error));
+  const how = `send the version in params._meta["${META.protocolVersion}"]`;
+  const why =
+    requested !== null && isModernVersion(requested)
+      ? `initialize is not part of MCP ${requested}, and this server speaks only ${supported.join(", ")}: ${how} (server/discover describes the server)`
+      : `Unsupported protocol version ${requested ?? "(none given)"}: this server speaks only MCP ${supported.join(", ")}, without initialize or sessions; ${how}`;
+  const error = new McpError(ErrorCode.UnsupportedProtocolVersion, why, { supported, requested });
+  // A request keeps its id; a notification, a client's reply to us or a batch gets null.
+  const id = message && typeof message.method === "string" && isValidId(message.id) ? message.id : null;
+  return jsonOutcome(400, incoming.responseHeaders, errorMessage(id, error));
 }
