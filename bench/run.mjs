@@ -105,7 +105,7 @@ if (bun && phases.has('bun')) {
   res.bunVersion = versionOf(bun);
   res.bun = runPhase('bun', node20);
 }
-if (phases.has('size')) res.size = { quickstart: await bundleSizes(), core: await coreSize() };
+if (phases.has('size')) res.size = { quickstart: await bundleSizes(), core: await coreSize(), coreStateless: await coreSize('@wisp/core/stateless') };
 res.wallSeconds = (performance.now() - started) / 1000;
 res.lockWaitSeconds = lockWaitSeconds;
 

@@ -118,6 +118,7 @@ export function evaluateTargets(res) {
   const bun = res.bun?.json;
   if (bun) for (const w of ['wisp-bun-2025', 'wisp-bun-2026']) if (bun[w]) { const b = both(bun[w], bun['raw-bun']); add(`Bun ${bun[w].label}: ≥ 0.8× bare Bun.serve`, b.text, b.byRps >= 0.8); }
   if (res.size?.core) add('minimal server ≤ 18 KB min+gz at startup (--platform=neutral, schema library and on-demand chunks not counted)', `${kb(res.size.core.gzipBytes)} KB (${kb(res.size.core.minBytes)} KB min; on demand: ${kb(res.size.core.lazyGzipBytes)} KB)`, res.size.core.gzipBytes <= 18 * 1024);
+  if (res.size?.coreStateless) add('stateless-only entry (@wisp/core/stateless), same server ≤ 12 KB min+gz at startup', `${kb(res.size.coreStateless.gzipBytes)} KB (${kb(res.size.coreStateless.minBytes)} KB min)`, res.size.coreStateless.gzipBytes <= 12 * 1024);
   return t;
 }
 
@@ -176,7 +177,11 @@ export function markdown(res) {
     }
     if (res.size.core) {
       const c = res.size.core;
-      L.push('', `A minimal server on @wisp/core (createServer + one schema-less tool as a fetch handler; esbuild --platform=neutral --splitting, without valibot/@valibot/to-json-schema/zod/arktype), what loads at startup: ${kb(c.minBytes)} KB min, **${kb(c.gzipBytes)} KB min+gz** (target 18 KB); loaded on demand (the JSON Schema validator): ${kb(c.lazyGzipBytes)} KB min+gz. Largest inputs at startup (min KB): ${Object.entries(c.files).slice(0, 10).map(([p, b]) => `${p.replace(/^.*node_modules\//, '')} ${kb(b)}`).join(', ')}.`);
+      L.push('', `A minimal server on @wisp/core (createServer + one schema-less tool as a fetch handler; esbuild --platform=neutral --splitting, without valibot/@valibot/to-json-schema/zod/arktype), what loads at startup: ${kb(c.minBytes)} KB min, **${kb(c.gzipBytes)} KB min+gz** (target 18 KB); loaded on demand (the JSON Schema validator, 2025 tasks and the 2024-11-05 transport, 2026 requestState signing and tasks): ${kb(c.lazyGzipBytes)} KB min+gz. Largest inputs at startup (min KB): ${Object.entries(c.files).slice(0, 10).map(([p, b]) => `${p.replace(/^.*node_modules\//, '')} ${kb(b)}`).join(', ')}.`);
+    }
+    if (res.size.coreStateless) {
+      const c = res.size.coreStateless;
+      L.push('', `The same server on the 2026-07-28-only entry (\`createServer\` from @wisp/core/stateless): ${kb(c.minBytes)} KB min, **${kb(c.gzipBytes)} KB min+gz** at startup (target 12 KB). Largest inputs (min KB): ${Object.entries(c.files).slice(0, 8).map(([p, b]) => `${p.replace(/^.*node_modules\//, '')} ${kb(b)}`).join(', ')}.`);
     }
     L.push('');
   }

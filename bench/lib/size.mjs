@@ -46,16 +46,17 @@ export async function bundleSizes() {
  * target (--platform=neutral, splitting on), minified and gzipped; counted: the entry and the
  * chunks it imports statically, i.e. what loads at startup. Chunks loaded with import() (the
  * JSON Schema validator) are reported apart; the user's schema library is external.
+ * `entryModule` '@wisp/core/stateless' measures the same server on the 2026-07-28-only entry.
  */
 export const CORE_EXTERNAL = ['valibot', '@valibot/to-json-schema', 'zod', 'zod/*', 'arktype'];
-export async function coreSize() {
+export async function coreSize(entryModule = '@wisp/core') {
   const { build } = await import(join(REPO, 'node_modules/esbuild/lib/main.js'));
   const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const dir = mkdtempSync(join(tmpdir(), 'wisp-size-'));
   try {
     const entry = join(dir, 'minimal.mjs');
-    writeFileSync(entry, 'import { createServer } from "@wisp/core";\nconst server = createServer({ name: "demo", version: "1.0.0" }).tool("ping", { description: "Answers pong" }, () => "pong");\nexport default { fetch: (request) => server.handle(request) };\n');
+    writeFileSync(entry, `import { createServer } from "${entryModule}";\nconst server = createServer({ name: "demo", version: "1.0.0" }).tool("ping", { description: "Answers pong" }, () => "pong");\nexport default { fetch: (request) => server.handle(request) };\n`);
     const r = await build({
       entryPoints: [entry], bundle: true, minify: true, splitting: true, platform: 'neutral', format: 'esm', outdir: join(dir, 'out'),
       conditions: ['wisp-source'], nodePaths: [join(REPO, 'node_modules')], write: false, metafile: true, external: CORE_EXTERNAL, logLevel: 'silent',
