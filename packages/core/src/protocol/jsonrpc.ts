@@ -98,6 +98,9 @@ const invalid = (why: string) => new HttpError(400, ErrorCode.InvalidRequest, `I
 export const resultMessage = (id: RequestId, result: unknown): string =>
   JSON.stringify({ jsonrpc: "2.0", id, result });
 
+/** The same message around a result serialised earlier (`resultJson` must be JSON of an object). */
+export const resultMessageOf = (id: RequestId, resultJson: string): string => `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":${resultJson}}`;
+
 export const errorMessage = (id: RequestId | null, error: McpError | JsonRpcErrorObject): string =>
   JSON.stringify({ jsonrpc: "2.0", id, error: error instanceof McpError ? error.toJSON() : error });
 

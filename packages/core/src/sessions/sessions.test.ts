@@ -229,4 +229,20 @@ describe("initialize's capabilities follow registrations made after earlier sess
     expect(await capabilitiesOf()).toEqual({ logging: {}, prompts: { listChanged: true }, completions: {} });
     expect(server.capabilities("modern")).toEqual({ prompts: { listChanged: true }, completions: {} });
   });
+
+  it("answers each negotiated version with its own result, for any id, and follows a task tool registered later", async () => {
+    const server = createServer({ name: "late", version: "1", instructions: "Be brief." });
+    const initialize = async (id: string | number, protocolVersion: string) => {
+      const response = await post(server, { jsonrpc: "2.0", id, method: "initialize", params: { protocolVersion, capabilities: {}, clientInfo: { name: "c", version: "1" } } });
+      return response.text();
+    };
+    const expected = (id: string | number, protocolVersion: string, capabilities: object) =>
+      JSON.stringify({ jsonrpc: "2.0", id, result: { protocolVersion, capabilities, serverInfo: { name: "late", version: "1" }, instructions: "Be brief." } });
+    expect(await initialize(1, "2025-11-25")).toBe(expected(1, "2025-11-25", { logging: {} }));
+    expect(await initialize('quote " and \\ backslash', "2025-06-18")).toBe(expected('quote " and \\ backslash', "2025-06-18", { logging: {} }));
+    server.tool("slow", { description: "May run as a task", task: "optional" }, () => "done");
+    const tools = { logging: {}, tools: { listChanged: true } };
+    expect(await initialize(2, "2025-11-25")).toBe(expected(2, "2025-11-25", { ...tools, tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } }));
+    expect(await initialize(3, "2025-06-18")).toBe(expected(3, "2025-06-18", tools));
+  });
 });
