@@ -27,7 +27,11 @@ running = await startWorkerd({
   isolates: Number(process.env.WISP_ISOLATES ?? 2),
   testHooks: process.env.WISP_TEST_HOOKS === "1",
   // Every isolate must sign and open 2026 requestState with the same key.
-  vars: { WISP_REQUEST_STATE_SECRET: process.env.WISP_REQUEST_STATE_SECRET ?? "wisp-conformance-fixture-request-state-secret" },
+  vars: {
+    WISP_REQUEST_STATE_SECRET: process.env.WISP_REQUEST_STATE_SECRET ?? "wisp-conformance-fixture-request-state-secret",
+    // "1" builds the fixture with @wisp/core/stateless (2026-07-28 only).
+    WISP_STATELESS_ONLY: process.env.WISP_STATELESS_ONLY ?? "",
+  },
 });
 console.log(`Wisp conformance fixture (workerd) listening on ${running.url}`);
 

@@ -20,9 +20,9 @@ import { type Running, scriptCommand, startProcess, stop, useRunning, withTimeou
 // ---------- the fixture process, as the root script starts it ----------
 
 /** Starts the fixture on port 0 and resolves with the URL it prints (bounded). */
-function startFixture(scriptName: string): Promise<Running> {
+function startFixture(scriptName: string, extraEnv: Record<string, string> = {}): Promise<Running> {
   const { bin, args, env } = scriptCommand(scriptName);
-  return startProcess(bin, args, { env: { ...env, PORT: "0", NO_COLOR: "1" }, timeoutMs: 40_000, what: `npm run ${scriptName}` });
+  return startProcess(bin, args, { env: { ...env, PORT: "0", NO_COLOR: "1", ...extraEnv }, timeoutMs: 40_000, what: `npm run ${scriptName}` });
 }
 
 // ---------- the 2026-07-28 wire, by hand ----------
@@ -118,4 +118,18 @@ describe.each([
     expect({ code, signal }).toEqual({ code: 0, signal: null });
     expect(fixture().output()).toContain("SIGTERM received, shutting down");
   });
+});
+
+describe.each([
+  { runtime: "Bun", script: "fixture:bun" },
+  { runtime: "Deno", script: "fixture:deno" },
+])("the fixture from @wisp/core/stateless on $runtime (WISP_STATELESS_ONLY=1 npm run $script)", ({ runtime, script }) => {
+  const fixture = useRunning(() => startFixture(script, { WISP_STATELESS_ONLY: "1" }), 60_000);
+
+  it(`refuses a 2025 initialize on ${runtime} (400, -32022 naming 2026-07-28), then passes 0.2.0-alpha.12 --requirements 2026-07-28 clean`, async () => {
+    const refused = await legacyPost(fixture().url, undefined, { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: LATEST, capabilities: {}, clientInfo: { name: "probe", version: "1" } } });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ id: 1, error: { code: -32022, data: { supported: ["2026-07-28"], requested: LATEST } } });
+    expectClean(await runRequirements(fixture().url, "2026-07-28"), ["server-stateless", "input-required-result-multi-round", "tasks-lifecycle"], 50);
+  }, 300_000);
 });
