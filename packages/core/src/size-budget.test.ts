@@ -114,6 +114,17 @@ describe("@wisp/core bundle size", () => {
     expect(lazyInputs.some((p) => p.includes("@cfworker/json-schema"))).toBe(true);
   });
 
+  it("loads 2026 requestState signing and the 2026 tasks extension only on demand, on both entries", async () => {
+    for (const entry of [MINIMAL_SERVER, MINIMAL_STATELESS_SERVER]) {
+      const { startupInputs, lazyInputs } = await bundle(entry);
+      const onDemand = /core\/src\/stateless\/(request-state\.ts|tasks\/(index|run|methods|records)\.ts)$/;
+      expect(startupInputs.map((i) => i.path).filter((p) => onDemand.test(p))).toEqual([]);
+      expect(lazyInputs.filter((p) => onDemand.test(p)).map((p) => p.replace(/^.*core\/src\//, "")).sort()).toEqual(
+        ["stateless/request-state.ts", "stateless/tasks/index.ts", "stateless/tasks/methods.ts", "stateless/tasks/records.ts", "stateless/tasks/run.ts"],
+      );
+    }
+  });
+
   it(`keeps a minimal server's startup code under its ${BUDGET_BYTES / 1024} KB guard minified + gzipped (target ${TARGET_BYTES / 1024} KB)`, async () => {
     const { minBytes, gzipBytes, startupInputs } = await bundle(MINIMAL_SERVER);
     const breakdown = startupInputs

@@ -152,10 +152,20 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
  */
 function requestStateSecret(secret: unknown): string | Uint8Array | undefined {
   if (secret === undefined) return undefined;
-  const bytes = typeof secret === "string" ? new TextEncoder().encode(secret).length : secret instanceof Uint8Array ? secret.length : -1;
-  if (bytes < 0) throw new TypeError(`createServer: requestStateSecret must be a string or a Uint8Array, got ${typeof secret}`);
-  if (bytes < 32) throw new TypeError(`createServer: requestStateSecret must be at least 32 bytes, got ${bytes}`);
-  return secret as string | Uint8Array;
+  // Bytes are copied now: a buffer the caller reuses or zeroes later must not change the key.
+  // Views and ArrayBuffers from another realm (vm, iframes) count too, so no instanceof.
+  const bytes =
+    typeof secret === "string"
+      ? secret
+      : ArrayBuffer.isView(secret)
+        ? new Uint8Array(secret.buffer, secret.byteOffset, secret.byteLength).slice()
+        : Object.prototype.toString.call(secret) === "[object ArrayBuffer]"
+          ? new Uint8Array(secret as ArrayBuffer).slice()
+          : undefined;
+  if (bytes === undefined) throw new TypeError(`createServer: requestStateSecret must be a string or bytes (a Uint8Array), got ${secret === null ? "null" : typeof secret}`);
+  const length = typeof bytes === "string" ? new TextEncoder().encode(bytes).length : bytes.length;
+  if (length < 32) throw new TypeError(`createServer: requestStateSecret must be at least 32 bytes, got ${length}`);
+  return bytes;
 }
 
 /** Validates a caching hint; ttlMs must be a non-negative integer. */

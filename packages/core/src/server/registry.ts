@@ -69,7 +69,9 @@ export class Registry<A extends Assigns = Assigns> {
   constructor(options: ServerOptions) {
     this.options = resolveOptions(options);
     const { name, version, title, description, websiteUrl, icons } = options;
-    this.info = prune({ name, version, title, description, websiteUrl, icons }) as ServerInfo;
+    // Frozen: initialize results are serialised once per registration change, so a later edit
+    // would reach some clients and not others.
+    this.info = Object.freeze(prune({ name, version, title, description, websiteUrl, icons })) as ServerInfo;
     this.instructions = options.instructions;
     this.storage = options.storage ?? memoryStorage();
     this.tracing = options.opentelemetry ? new Tracing(options.opentelemetry) : undefined;

@@ -244,5 +244,7 @@ describe("initialize's capabilities follow registrations made after earlier sess
     const tools = { logging: {}, tools: { listChanged: true } };
     expect(await initialize(2, "2025-11-25")).toBe(expected(2, "2025-11-25", { ...tools, tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } }));
     expect(await initialize(3, "2025-06-18")).toBe(expected(3, "2025-06-18", tools));
+    // What initialize serialises once cannot be edited behind its back.
+    expect(Object.isFrozen(server.info)).toBe(true);
   });
 });

@@ -70,8 +70,9 @@ export async function statelessPost(state: StatelessState, body: unknown, incomi
   const principal = principalOf(host);
   if (TASK_METHODS.has(method) && server.hasTaskTools) {
     if (!declaresTasks(capabilities)) return fail(400, tasksRequired().code, tasksRequired().message, tasksRequired().data);
-    const { taskMethod } = await loadTasks();
-    return jsonOutcome(200, responseHeaders, await taskMethod(state, id, method, params, principal));
+    const tasks = await loadTasks().catch(() => undefined);
+    if (!tasks) return fail(500, ErrorCode.InternalError, "Internal error: the tasks extension could not be loaded");
+    return jsonOutcome(200, responseHeaders, await tasks.taskMethod(state, id, method, params, principal));
   }
   const handler = REMOVED_IN_STATELESS.has(method) ? undefined : methodHandlers.get(method);
   if (!handler) {
@@ -110,8 +111,10 @@ export async function statelessPost(state: StatelessState, body: unknown, incomi
         unclaim = opened.unclaim;
       }
     } catch (error) {
-      if (error instanceof HttpError) throw error; // storage unreachable: 503, not the client's fault
-      return fail(200, ErrorCode.InvalidParams, (error as Error).message);
+      // Storage unreachable (503), or anything that is no verdict on the state (a module that
+      // failed to load): not the client's fault, and its message is not the client's to read.
+      if (error instanceof HttpError || !(error instanceof McpError)) throw error;
+      return fail(200, ErrorCode.InvalidParams, error.message);
     }
     if (isObject(params.inputResponses)) for (const [key, value] of Object.entries(params.inputResponses)) answers[key] = value;
   }
@@ -163,7 +166,11 @@ export async function statelessPost(state: StatelessState, body: unknown, incomi
         wire.finish(200, errorMessage(id, new McpError(ErrorCode.InternalError, "Internal error")));
       });
     if (asTask) {
-      loadTasks().then(({ runAsTask }) => runAsTask({ state, id, wire, principal, run: () => invoke(call, handler), answerDirectly: answer })).catch((error) => {
+      // The handler starts now, like any call's (shutdown and callTimeout already count it);
+      // the tasks code loads meanwhile and takes the running call over.
+      const running = invoke(call, handler);
+      running.catch(() => {}); // settled by runAsTask; this only keeps an early rejection from counting as unhandled
+      loadTasks().then(({ runAsTask }) => runAsTask({ state, id, wire, principal, run: () => running, answerDirectly: answer })).catch((error) => {
         server.reportException(ctx, error);
         wire.finish(200, errorMessage(id, new McpError(ErrorCode.InternalError, "Internal error")));
       });

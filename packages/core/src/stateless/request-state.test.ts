@@ -5,6 +5,7 @@
  * and notes.test.ts.
  */
 import * as v from "valibot";
+import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { HostContext } from "../context/host.js";
 import type { ServerOptions } from "../server/options.js";
@@ -30,6 +31,16 @@ async function inputRound(server: Awaited<ReturnType<typeof freshServer>>, host?
   const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "confirm", _meta } });
   const { body: reply } = await parseResponse(await server.handle(new Request(ENDPOINT, { method: "POST", headers, body }), host));
   expect(reply.result).toMatchObject({ resultType: "input_required", requestState: expect.any(String) });
+  return reply.result.requestState as string;
+}
+
+/** The retry of that round with `requestState` and a yes: its resultType, or the error message. */
+async function retryStatus(server: Awaited<ReturnType<typeof freshServer>>, requestState: string): Promise<string> {
+  const headers = { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": MODERN, "mcp-method": "tools/call", "mcp-name": "confirm" };
+  const _meta = { "io.modelcontextprotocol/protocolVersion": MODERN, "io.modelcontextprotocol/clientCapabilities": { elicitation: {} } };
+  const params = { name: "confirm", _meta, inputResponses: { sure: { action: "accept", content: { ok: true } } }, requestState };
+  const { body: reply } = await parseResponse(await server.handle(new Request(ENDPOINT, { method: "POST", headers, body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/call", params }) })));
+  return reply.result?.resultType ?? reply.error?.message;
 }
 
 afterEach(() => {
@@ -73,7 +84,27 @@ describe("requestStateSecret is checked when the server is created", () => {
     expect(create(new Uint8Array(31))).toThrow(/at least 32 bytes, got 31/);
     // Bytes, not characters: 16 two-byte characters are enough.
     expect(create("é".repeat(16))).not.toThrow();
-    expect(create(12345678901234567890)).toThrow(/must be a string or a Uint8Array, got number/);
+    expect(create(12345678901234567890)).toThrow(/must be a string or bytes \(a Uint8Array\), got number/);
+    expect(create(null)).toThrow(/got null/);
     expect(create(new Uint8Array(32))).not.toThrow();
+    // Any bytes: a Buffer, an ArrayBuffer, a view from another realm (vm).
+    expect(create(Buffer.alloc(32, 1))).not.toThrow();
+    expect(create(new ArrayBuffer(32))).not.toThrow();
+    expect(create(runInNewContext("new Uint8Array(32)"))).not.toThrow();
+    expect(create(runInNewContext("new Uint8Array(8)"))).toThrow(/got 8/);
+  });
+
+  it("signs with the bytes given at creation, even if the caller's buffer changes afterwards", async () => {
+    const secret = Buffer.from("a-test-secret-that-is-at-least-32-bytes!");
+    const first = await freshServer({ requestStateSecret: secret });
+    const kept = Buffer.from(secret);
+    secret.fill(0); // the caller wipes its copy
+    const second = await freshServer({ requestStateSecret: kept });
+    // A state sealed by one server opens on the other: both keys are the original bytes.
+    const state = await inputRound(first);
+    expect(await retryStatus(second, state)).toBe("complete");
+    // And a server with other bytes refuses it: the check above can fail.
+    const other = await freshServer({ requestStateSecret: Buffer.alloc(40, 7) });
+    expect(await retryStatus(other, await inputRound(first))).toMatch(/signature check failed/);
   });
 });

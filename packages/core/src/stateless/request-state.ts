@@ -43,6 +43,8 @@ export class RequestStateSealer {
     this.ttlMs = ttlMs;
     this.#randomKey = secret === undefined;
     this.#key = importKey(secret);
+    // Awaited by seal() and open(); until one of them runs, a failure must not count as unhandled.
+    this.#key.catch(() => {});
   }
 
   /**

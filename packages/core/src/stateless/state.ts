@@ -26,10 +26,13 @@ export function createStatelessState(server: Registry): StatelessState {
     endOnShutdown: new Set(),
     inFlight: new InFlightCalls(options.callTimeout),
     requestState() {
-      return (requestState ??= import("./request-state.js").then((module) => ({
-        sealer: new module.RequestStateSealer(options.requestStateSecret, options.requestStateTtl),
-        paramsDigest: module.paramsDigest,
-      })));
+      return (requestState ??= import("./request-state.js").then(
+        (module) => ({ sealer: new module.RequestStateSealer(options.requestStateSecret, options.requestStateTtl), paramsDigest: module.paramsDigest }),
+        (error: unknown) => {
+          requestState = undefined; // a failed load is tried again by the next input round
+          throw error;
+        },
+      ));
     },
     // A lease nobody renews is a mark that expires with the token; each attempt is a new owner.
     async claimRequestState(signature, ttlMs) {
