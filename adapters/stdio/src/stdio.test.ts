@@ -10,6 +10,35 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "../../..");
 const tsx = join(root, "node_modules/.bin/tsx");
 const serverScript = join(dirname(fileURLToPath(import.meta.url)), "test-server.ts");
 
+/**
+ * The test server as a child speaking raw lines: what it writes to stdout, line by line, and to
+ * stderr; `until` polls a condition for up to 15 s and fails the test with `what` if it never holds.
+ */
+function startRawServer(env: Record<string, string> = {}) {
+  const child = spawn(tsx, ["--conditions=wisp-source", serverScript], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...env } });
+  const lines: string[] = [];
+  let buffer = "";
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+    process.stderr.write(chunk);
+  });
+  child.stdout.on("data", (chunk: Buffer) => {
+    buffer += chunk.toString();
+    let end: number;
+    while ((end = buffer.indexOf("\n")) !== -1) {
+      lines.push(buffer.slice(0, end));
+      buffer = buffer.slice(end + 1);
+    }
+  });
+  const until = async (done: () => boolean, what: string) => {
+    const deadline = Date.now() + 15_000;
+    while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(done(), what).toBe(true);
+  };
+  return { child, lines, stderr: () => stderr, until };
+}
+
 let client: Client | undefined;
 afterEach(async () => {
   await client?.close();
@@ -38,23 +67,9 @@ describe("stdio transport", () => {
   }, 30_000);
 
   it("answers a malformed line with -32700, relays progress before the result, serves 2026 requests without HTTP headers", async () => {
-    const child = spawn(tsx, ["--conditions=wisp-source", serverScript], { stdio: ["pipe", "pipe", "inherit"] });
+    const { child, lines, until } = startRawServer();
     try {
-      const lines: string[] = [];
-      let buffer = "";
-      child.stdout.on("data", (chunk: Buffer) => {
-        buffer += chunk.toString();
-        let end: number;
-        while ((end = buffer.indexOf("\n")) !== -1) {
-          lines.push(buffer.slice(0, end));
-          buffer = buffer.slice(end + 1);
-        }
-      });
-      const waitFor = async (count: number) => {
-        const deadline = Date.now() + 15_000;
-        while (lines.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-        expect(lines.length).toBeGreaterThanOrEqual(count);
-      };
+      const waitFor = (count: number) => until(() => lines.length >= count, `${count} lines on stdout`);
       child.stdin.write("{not json\n");
       await waitFor(1);
       expect(JSON.parse(lines[0])).toMatchObject({ id: null, error: { code: -32700 } });
@@ -76,29 +91,12 @@ describe("stdio transport", () => {
   }, 30_000);
 
   it("never answers a notification on stdout, even when it is refused; a stateless-only server refuses initialize and serves 2026 calls", async () => {
-    const child = spawn(tsx, ["--conditions=wisp-source", serverScript], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, WISP_STATELESS_ONLY: "1" } });
+    const { child, lines, stderr, until: waitFor } = startRawServer({ WISP_STATELESS_ONLY: "1" });
     try {
-      const lines: string[] = [];
-      let buffer = "";
-      let stderr = "";
-      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-      child.stdout.on("data", (chunk: Buffer) => {
-        buffer += chunk.toString();
-        let end: number;
-        while ((end = buffer.indexOf("\n")) !== -1) {
-          lines.push(buffer.slice(0, end));
-          buffer = buffer.slice(end + 1);
-        }
-      });
-      const waitFor = async (done: () => boolean, what: string) => {
-        const deadline = Date.now() + 15_000;
-        while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-        expect(done(), what).toBe(true);
-      };
       // A 2025 notification: refused by a 2026-only server, and said on stderr only.
       child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" })}\n`);
-      await waitFor(() => stderr.includes("notifications/initialized refused"), "the refusal on stderr");
-      expect(stderr).toContain("-32022");
+      await waitFor(() => stderr().includes("notifications/initialized refused"), "the refusal on stderr");
+      expect(stderr()).toContain("-32022");
       const init = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } } };
       child.stdin.write(`${JSON.stringify(init)}\n`);
       await waitFor(() => lines.length >= 1, "the answer to initialize");
