@@ -15,7 +15,7 @@ import { isObject } from "../util/is-object.js";
 import { StatelessCallResponse } from "./call-response.js";
 import { listen } from "./listen.js";
 import { checkParamHeaders, checkStandardHeaders } from "./mcp-headers/checks.js";
-import { decorate, discover, serverMeta } from "./results.js";
+import { completeMessage, discover, serverMeta } from "./results.js";
 import type { StatelessState } from "./state.js";
 import { declaresTasks, tasksRequired } from "./tasks/capability.js";
 
@@ -142,7 +142,7 @@ export async function statelessPost(state: StatelessState, body: unknown, incomi
     });
     const call: Call = { server, ctx, params, version, era: "modern", resourceNotFoundCode: ErrorCode.InvalidParams };
     const respond = async (outcome: { result: Record<string, unknown> } | { error: unknown }) => {
-      if ("result" in outcome) return wire.finish(200, resultMessage(id, decorate(server, method, params, outcome.result)));
+      if ("result" in outcome) return wire.finish(200, completeMessage(server, id, method, params, outcome.result));
       const { error } = outcome;
       if (error instanceof InputRequired && Object.keys(wire.pending).length > 0) {
         const { sealer, paramsDigest } = await state.requestState();

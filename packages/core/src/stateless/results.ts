@@ -1,3 +1,4 @@
+import { type RequestId, resultMessage, resultMessageOf } from "../protocol/jsonrpc.js";
 import { CACHEABLE_METHODS } from "../protocol/methods.js";
 import { META } from "../protocol/meta.js";
 import { MODERN_VERSIONS } from "../protocol/versions.js";
@@ -18,6 +19,28 @@ export function decorate(server: Registry, method: string, params: Record<string
   }
   decorated._meta = result._meta === undefined ? serverMeta(server) : withField(result._meta as object, META.serverInfo, server.info);
   return decorated;
+}
+
+/**
+ * The whole JSON-RPC message of a complete result: `decorate` + `resultMessage`, written faster
+ * for the usual case (a result without `_meta` or `resultType` of its own, from a method without
+ * caching hints): the handler's result is serialised as it is and the fields every such result
+ * ends with are appended as text, serialised once per server. Same bytes either way.
+ */
+export function completeMessage(server: Registry, id: RequestId, method: string, params: Record<string, unknown>, result: Record<string, unknown>): string {
+  if ("_meta" in result || "resultType" in result || CACHEABLE_METHODS.has(method)) return resultMessage(id, decorate(server, method, params, result));
+  const json = JSON.stringify(result);
+  // A result is an object, so its JSON ends with "}"; "{}" takes the fields without a comma.
+  return resultMessageOf(id, `${json.slice(0, -1)}${json.length > 2 ? "," : ""}${completeTail(server)}}`);
+}
+
+const completeTails = new WeakMap<Registry, string>();
+
+/** `"resultType":"complete","_meta":{…serverInfo}` for one server (its info is frozen). */
+function completeTail(server: Registry): string {
+  let tail = completeTails.get(server);
+  if (tail === undefined) completeTails.set(server, (tail = JSON.stringify({ resultType: "complete", _meta: serverMeta(server) }).slice(1, -1)));
+  return tail;
 }
 
 const serverMetas = new WeakMap<Registry, Readonly<Record<string, unknown>>>();

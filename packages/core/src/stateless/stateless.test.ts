@@ -826,3 +826,28 @@ describe("MRTR input rounds", () => {
     }
   });
 });
+
+describe("completeMessage writes what decorate + resultMessage write, byte for byte", () => {
+  it("for results with and without their own _meta or resultType, empty ones, ids of every kind, cacheable methods", async () => {
+    const { completeMessage, decorate } = await import("./results.js");
+    const { resultMessage } = await import("../protocol/jsonrpc.js");
+    const server = createServer({ name: "same", version: "1", title: 'A "quoted" title' });
+    const results: Record<string, unknown>[] = [
+      { content: [{ type: "text", text: "hi" }] },
+      {},
+      { content: [], isError: true, structuredContent: { a: [1, "x\u2028y"] } },
+      { content: [], _meta: { trace: "t" } },
+      { content: [], _meta: undefined, isError: false },
+      { resultType: "complete", content: [] },
+      { content: [], skipped: undefined },
+    ];
+    for (const method of ["tools/call", "prompts/get", "tools/list", "resources/read"]) {
+      for (const id of [1, 0, -7, "a\"b\\c", "ünïcode"]) {
+        for (const result of results) {
+          const params = { uri: "fuzz://none" };
+          expect(completeMessage(server, id, method, params, result), `${method} ${JSON.stringify(id)} ${JSON.stringify(result)}`).toBe(resultMessage(id, decorate(server, method, params, result)));
+        }
+      }
+    }
+  });
+});
