@@ -1,6 +1,8 @@
+import type { SessionHandlers } from "./http/handler.js";
+import { ErrorCode, HttpError } from "./protocol/errors.js";
 import { Server } from "./server.js";
+import type { Registry } from "./server/registry.js";
 import type { ServerOptions } from "./server/options.js";
-import { createSessionHandlers } from "./sessions/handlers.js";
 import { createStatelessHandlers } from "./stateless/handlers.js";
 
 type Assigns = Record<string, unknown>;
@@ -15,5 +17,32 @@ type Assigns = Record<string, unknown>;
  * export default server; // Bun, Deno and Workers serve `server.fetch` as is
  */
 export function createServer<A extends Assigns = Assigns>(options: ServerOptions): Server<A> {
-  return new Server<A>(options, (server) => ({ sessions: createSessionHandlers(server), stateless: createStatelessHandlers(server) }));
+  return new Server<A>(options, (server) => ({ sessions: sessionsOnFirstUse(server), stateless: createStatelessHandlers(server) }));
+}
+
+/**
+ * The 2025 era, loaded with import() when its first request arrives: a server whose clients all
+ * speak 2026-07-28 never loads the session code, and a bundler splits it into a chunk of its own
+ * (issue 13's size budget). Once loaded, calls go straight to it, without waiting on a promise.
+ */
+function sessionsOnFirstUse(server: Registry): SessionHandlers {
+  let leg: SessionHandlers | undefined;
+  let loading: Promise<SessionHandlers> | undefined;
+  const load = (): Promise<SessionHandlers> =>
+    (loading ??= import("./sessions/handlers.js").then(
+      (module) => (leg = module.createSessionHandlers(server)),
+      () => {
+        loading = undefined; // a failed load (a file missing from a broken install) is retried by the next request
+        throw new HttpError(500, ErrorCode.InternalError, "Internal error: the server's 2025 session support could not be loaded");
+      },
+    ));
+  return {
+    initialize: (message, incoming) => (leg ? leg.initialize(message, incoming) : load().then((loaded) => loaded.initialize(message, incoming))),
+    post: (body, incoming) => (leg ? leg.post(body, incoming) : load().then((loaded) => loaded.post(body, incoming))),
+    get: (incoming) => (leg ? leg.get(incoming) : load().then((loaded) => loaded.get(incoming))),
+    delete: (incoming) => (leg ? leg.delete(incoming) : load().then((loaded) => loaded.delete(incoming))),
+    legacy: server.options.legacySse ? (incoming, body) => (leg ? leg.legacy!(incoming, body) : load().then((loaded) => loaded.legacy!(incoming, body))) : undefined,
+    // Nothing to end on an instance that never served the 2025 era.
+    close: async (graceMs) => (leg ?? (loading && (await loading.catch(() => undefined))))?.close(graceMs),
+  };
 }
