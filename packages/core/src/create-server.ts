@@ -1,5 +1,7 @@
 import type { SessionHandlers } from "./http/handler.js";
-import { ErrorCode, HttpError } from "./protocol/errors.js";
+import { type Incoming, type Outcome, jsonOutcome } from "./http/exchange.js";
+import { ErrorCode, McpError } from "./protocol/errors.js";
+import { type RequestId, errorMessage, isValidId } from "./protocol/jsonrpc.js";
 import { Server } from "./server.js";
 import type { Registry } from "./server/registry.js";
 import type { ServerOptions } from "./server/options.js";
@@ -31,18 +33,32 @@ function sessionsOnFirstUse(server: Registry): SessionHandlers {
   const load = (): Promise<SessionHandlers> =>
     (loading ??= import("./sessions/handlers.js").then(
       (module) => (leg = module.createSessionHandlers(server)),
-      () => {
+      (error: unknown) => {
         loading = undefined; // a failed load (a file missing from a broken install) is retried by the next request
-        throw new HttpError(500, ErrorCode.InternalError, "Internal error: the server's 2025 session support could not be loaded");
+        throw error;
       },
     ));
+  /** Runs `use` on the leg; when it cannot be loaded, answers the request (its id kept) with 500 / -32603. */
+  const withLeg = <T extends Outcome | undefined>(incoming: Incoming, body: unknown, use: (leg: SessionHandlers) => Promise<T>): Promise<T | Outcome> =>
+    leg
+      ? use(leg)
+      : load().then(use, () => {
+          const error = new McpError(ErrorCode.InternalError, "Internal error: the server's 2025 session support could not be loaded; try again");
+          return jsonOutcome(500, incoming.responseHeaders, errorMessage(requestIdOf(body), error));
+        });
   return {
-    initialize: (message, incoming) => (leg ? leg.initialize(message, incoming) : load().then((loaded) => loaded.initialize(message, incoming))),
-    post: (body, incoming) => (leg ? leg.post(body, incoming) : load().then((loaded) => loaded.post(body, incoming))),
-    get: (incoming) => (leg ? leg.get(incoming) : load().then((loaded) => loaded.get(incoming))),
-    delete: (incoming) => (leg ? leg.delete(incoming) : load().then((loaded) => loaded.delete(incoming))),
-    legacy: server.options.legacySse ? (incoming, body) => (leg ? leg.legacy!(incoming, body) : load().then((loaded) => loaded.legacy!(incoming, body))) : undefined,
+    initialize: (message, incoming) => withLeg(incoming, message, (loaded) => loaded.initialize(message, incoming)),
+    post: (body, incoming) => withLeg(incoming, body, (loaded) => loaded.post(body, incoming)),
+    get: (incoming) => withLeg(incoming, undefined, (loaded) => loaded.get(incoming)),
+    delete: (incoming) => withLeg(incoming, undefined, (loaded) => loaded.delete(incoming)),
+    legacy: server.options.legacySse ? (incoming, body) => withLeg(incoming, body, (loaded) => loaded.legacy!(incoming, body)) : undefined,
     // Nothing to end on an instance that never served the 2025 era.
     close: async (graceMs) => (leg ?? (loading && (await loading.catch(() => undefined))))?.close(graceMs),
   };
+}
+
+/** The id of a single JSON-RPC request, else null (a notification, a reply, a batch, a GET). */
+function requestIdOf(body: unknown): RequestId | null {
+  const message = body as { id?: unknown; method?: unknown } | null | undefined;
+  return message && !Array.isArray(message) && typeof message.method === "string" && isValidId(message.id) ? (message.id as RequestId) : null;
 }

@@ -1,0 +1,62 @@
+import { execFile } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+
+/**
+ * The 2025 session leg loads with import() on the first 2025-era request (create-server.ts). A
+ * copy of the sources with that leg's entry file moved away stands for a broken install: the
+ * request gets a JSON-RPC error a client can act on, 2026 requests are served meanwhile, and once
+ * the file is back the next request loads it (the failure is not cached). It runs in a Node
+ * process of its own: the test runner's module loader would remember the failed import.
+ */
+// Under node_modules, so that the copy resolves tsx, valibot and nanoid like the sources do.
+const cache = join(import.meta.dirname, "../../../node_modules/.cache");
+mkdirSync(cache, { recursive: true });
+const copy = mkdtempSync(join(cache, "wisp-lazy-leg-"));
+afterAll(() => rmSync(copy, { recursive: true, force: true }));
+
+const SCRIPT = `
+import { renameSync } from "node:fs";
+import { createServer } from "./src/index.ts";
+const entry = new URL("./src/sessions/handlers.ts", import.meta.url);
+const away = new URL("./src/sessions/handlers.ts.away", import.meta.url);
+const headers = { host: "127.0.0.1:3000", "content-type": "application/json", accept: "application/json, text/event-stream" };
+const post = (extra, body) => new Request("http://127.0.0.1:3000/mcp", { method: "POST", headers: { ...headers, ...extra }, body: JSON.stringify(body) });
+const initialize = () => post({}, { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } } });
+const answer = async (response) => ({ status: response.status, session: response.headers.get("mcp-session-id"), body: await response.json() });
+
+const server = createServer({ name: "lazy", version: "1.0.0" }).tool("ping", { description: "Answers pong" }, () => "pong");
+renameSync(entry, away);
+const broken = await answer(await server.handle(initialize()));
+const modern = await answer(await server.handle(post(
+  { "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": "ping" },
+  { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "ping", arguments: {}, _meta: { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {} } } },
+)));
+renameSync(away, entry);
+const fixed = await answer(await server.handle(initialize()));
+await server.close({ graceMs: 0 });
+process.stdout.write(JSON.stringify({ broken, modern, fixed }));
+`;
+
+describe("the lazily loaded 2025 session leg", () => {
+  it("answers 500 / -32603 when it cannot be loaded, serves 2026 meanwhile, and loads on a later request", async () => {
+    cpSync(import.meta.dirname, join(copy, "src"), { recursive: true, filter: (path) => !path.endsWith(".test.ts") });
+    writeFileSync(join(copy, "package.json"), JSON.stringify({ type: "module" }));
+    writeFileSync(join(copy, "run.ts"), SCRIPT);
+    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", join(copy, "run.ts")], {
+      cwd: copy,
+      timeout: 60_000,
+    });
+    const { broken, modern, fixed } = JSON.parse(stdout);
+    expect(broken.status).toBe(500);
+    expect(broken.session).toBeNull();
+    expect(broken.body).toMatchObject({ jsonrpc: "2.0", id: 1, error: { code: -32603, message: expect.stringContaining("2025 session support could not be loaded") } });
+    expect(modern.status).toBe(200);
+    expect(modern.body.result.content).toEqual([{ type: "text", text: "pong" }]);
+    expect(fixed.status).toBe(200);
+    expect(fixed.session).toMatch(/\S+/);
+    expect(fixed.body.result.protocolVersion).toBe("2025-11-25");
+  });
+});
