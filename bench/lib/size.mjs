@@ -62,7 +62,8 @@ export async function coreSize(entryModule = '@wisp/core') {
       conditions: ['wisp-source'], nodePaths: [join(REPO, 'node_modules')], write: false, metafile: true, external: CORE_EXTERNAL, logLevel: 'silent',
     });
     const outputs = r.metafile.outputs;
-    const entryOut = Object.keys(outputs).find((p) => outputs[p].entryPoint);
+    // Chunks loaded with import() are entry points too: the startup code starts at minimal.mjs's output.
+    const entryOut = Object.keys(outputs).find((p) => outputs[p].entryPoint?.endsWith('minimal.mjs'));
     const startup = new Set();
     const visit = (p) => { if (startup.has(p)) return; startup.add(p); for (const i of outputs[p].imports) if (i.kind === 'import-statement' && outputs[i.path]) visit(i.path); };
     visit(entryOut);

@@ -1,8 +1,5 @@
-import type { MethodHandler } from "./call.js";
-import { complete } from "./completion.js";
+import type { Call, MethodHandler } from "./call.js";
 import { setLevel } from "./logging.js";
-import { getPrompt, listPrompts } from "./prompts.js";
-import { listResources, listTemplates, readResource, subscribe } from "./resources.js";
 import { callTool, listTools } from "./tools.js";
 
 export type { Call, MethodHandler } from "./call.js";
@@ -17,13 +14,24 @@ export const methodHandlers: ReadonlyMap<string, MethodHandler> = new Map(Object
   ping: async () => ({}),
   "tools/list": listTools,
   "tools/call": callTool,
-  "resources/list": listResources,
-  "resources/templates/list": listTemplates,
-  "resources/read": readResource,
-  "resources/subscribe": (call) => subscribe(call, true),
-  "resources/unsubscribe": (call) => subscribe(call, false),
-  "prompts/list": listPrompts,
-  "prompts/get": getPrompt,
-  "completion/complete": complete,
+  "resources/list": onFirstCall(() => import("./resources.js").then((m) => m.listResources)),
+  "resources/templates/list": onFirstCall(() => import("./resources.js").then((m) => m.listTemplates)),
+  "resources/read": onFirstCall(() => import("./resources.js").then((m) => m.readResource)),
+  "resources/subscribe": onFirstCall(() => import("./resources.js").then((m) => (call: Call) => m.subscribe(call, true))),
+  "resources/unsubscribe": onFirstCall(() => import("./resources.js").then((m) => (call: Call) => m.subscribe(call, false))),
+  "prompts/list": onFirstCall(() => import("./prompts.js").then((m) => m.listPrompts)),
+  "prompts/get": onFirstCall(() => import("./prompts.js").then((m) => m.getPrompt)),
+  "completion/complete": onFirstCall(() => import("./completion.js").then((m) => m.complete)),
   "logging/setLevel": setLevel,
 }));
+
+/**
+ * Resources, prompts and completion load with import() on the first call of one of their methods:
+ * a server of tools never loads them, and a bundler splits them off (issue 13's size budget).
+ * After that first call the method runs without waiting on anything. A failed load (a broken
+ * install) fails that call with -32603 and is tried again by the next one.
+ */
+function onFirstCall(load: () => Promise<MethodHandler>): MethodHandler {
+  let handler: MethodHandler | undefined;
+  return (call) => (handler ? handler(call) : load().then((loaded) => (handler = loaded)(call)));
+}

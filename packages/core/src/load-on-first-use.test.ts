@@ -5,10 +5,11 @@ import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 
 /**
- * The 2025 session leg loads with import() on the first 2025-era request (create-server.ts). A
- * copy of the sources with that leg's entry file moved away stands for a broken install: the
- * request gets a JSON-RPC error a client can act on, 2026 requests are served meanwhile, and once
- * the file is back the next request loads it (the failure is not cached). It runs in a Node
+ * The 2025 session leg loads with import() on the first 2025-era request (create-server.ts), and
+ * resources, prompts and completion on the first call of one of their methods (features/methods.ts).
+ * A copy of the sources with such a module moved away stands for a broken install: the request
+ * gets a JSON-RPC error a client can act on, other requests are served meanwhile, and once the
+ * file is back the next request loads it (the failure is not cached). It runs in a Node
  * process of its own: the test runner's module loader would remember the failed import.
  */
 // Under node_modules, so that the copy resolves tsx, valibot and nanoid like the sources do.
@@ -27,7 +28,9 @@ const post = (extra, body) => new Request("http://127.0.0.1:3000/mcp", { method:
 const initialize = () => post({}, { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } } });
 const answer = async (response) => ({ status: response.status, session: response.headers.get("mcp-session-id"), body: await response.json() });
 
-const server = createServer({ name: "lazy", version: "1.0.0" }).tool("ping", { description: "Answers pong" }, () => "pong");
+const server = createServer({ name: "lazy", version: "1.0.0" })
+  .tool("ping", { description: "Answers pong" }, () => "pong")
+  .resource("note://1", { name: "note" }, () => "one");
 renameSync(entry, away);
 const broken = await answer(await server.handle(initialize()));
 const modern = await answer(await server.handle(post(
@@ -36,12 +39,23 @@ const modern = await answer(await server.handle(post(
 )));
 renameSync(away, entry);
 const fixed = await answer(await server.handle(initialize()));
+// The same for a feature loaded on its first call (resources), on the 2026 leg.
+const resources = new URL("./src/features/resources.ts", import.meta.url);
+const resourcesAway = new URL("./src/features/resources.ts.away", import.meta.url);
+const read = (id) => post(
+  { "mcp-protocol-version": "2026-07-28", "mcp-method": "resources/read", "mcp-name": "note://1" },
+  { jsonrpc: "2.0", id, method: "resources/read", params: { uri: "note://1", _meta: { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {} } } },
+);
+renameSync(resources, resourcesAway);
+const readBroken = await answer(await server.handle(read(3)));
+renameSync(resourcesAway, resources);
+const readFixed = await answer(await server.handle(read(4)));
 await server.close({ graceMs: 0 });
-process.stdout.write(JSON.stringify({ broken, modern, fixed }));
+process.stdout.write(JSON.stringify({ broken, modern, fixed, readBroken, readFixed }));
 `;
 
-describe("the lazily loaded 2025 session leg", () => {
-  it("answers 500 / -32603 when it cannot be loaded, serves 2026 meanwhile, and loads on a later request", async () => {
+describe("code loaded on first use", () => {
+  it("answers -32603 when it cannot be loaded, serves the rest meanwhile, and loads on a later request", async () => {
     cpSync(import.meta.dirname, join(copy, "src"), { recursive: true, filter: (path) => !path.endsWith(".test.ts") });
     writeFileSync(join(copy, "package.json"), JSON.stringify({ type: "module" }));
     writeFileSync(join(copy, "run.ts"), SCRIPT);
@@ -49,7 +63,7 @@ describe("the lazily loaded 2025 session leg", () => {
       cwd: copy,
       timeout: 60_000,
     });
-    const { broken, modern, fixed } = JSON.parse(stdout);
+    const { broken, modern, fixed, readBroken, readFixed } = JSON.parse(stdout);
     expect(broken.status).toBe(500);
     expect(broken.session).toBeNull();
     expect(broken.body).toMatchObject({ jsonrpc: "2.0", id: 1, error: { code: -32603, message: expect.stringContaining("2025 session support could not be loaded") } });
@@ -58,5 +72,9 @@ describe("the lazily loaded 2025 session leg", () => {
     expect(fixed.status).toBe(200);
     expect(fixed.session).toMatch(/\S+/);
     expect(fixed.body.result.protocolVersion).toBe("2025-11-25");
+    // resources/* load on their first call: a failed load fails that call only.
+    expect(readBroken.body).toMatchObject({ jsonrpc: "2.0", id: 3, error: { code: -32603 } });
+    expect(readFixed.status).toBe(200);
+    expect(readFixed.body.result.contents).toEqual([{ uri: "note://1", text: "one" }]);
   });
 });
