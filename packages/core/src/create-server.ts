@@ -1,4 +1,5 @@
-import type { SessionHandlers } from "./http/handler.js";
+import { mayBeLegacySse } from "./http/classify.js";
+import { type SessionHandlers, shuttingDown } from "./http/handler.js";
 import { type Incoming, type Outcome, jsonOutcome } from "./http/exchange.js";
 import { ErrorCode, McpError } from "./protocol/errors.js";
 import { type RequestId, errorMessage, isValidId } from "./protocol/jsonrpc.js";
@@ -30,30 +31,53 @@ export function createServer<A extends Assigns = Assigns>(options: ServerOptions
 function sessionsOnFirstUse(server: Registry): SessionHandlers {
   let leg: SessionHandlers | undefined;
   let loading: Promise<SessionHandlers> | undefined;
+  /** Set by close(): an instance that never served the 2025 era does not start now. */
+  let closed = false;
   const load = (): Promise<SessionHandlers> =>
-    (loading ??= import("./sessions/handlers.js").then(
-      (module) => (leg = module.createSessionHandlers(server)),
-      (error: unknown) => {
-        loading = undefined; // a failed load (a file missing from a broken install) is retried by the next request
-        throw error;
-      },
-    ));
+    (loading ??= import("./sessions/handlers.js")
+      .then((module) => module.createSessionHandlers(server))
+      .then(
+        (loaded) => (leg = loaded),
+        (error: unknown) => {
+          // Retried by the next request: Node and Bun import a module again once it can be
+          // loaded (Deno keeps the failure until the process restarts).
+          loading = undefined;
+          console.error("[wisp] the 2025 session code could not be loaded; 2025-era requests get 500 until it can be:", error);
+          throw error;
+        },
+      ));
   /** Runs `use` on the leg; when it cannot be loaded, answers the request (its id kept) with 500 / -32603. */
-  const withLeg = <T extends Outcome | undefined>(incoming: Incoming, body: unknown, use: (leg: SessionHandlers) => Promise<T>): Promise<T | Outcome> =>
-    leg
-      ? use(leg)
-      : load().then(use, () => {
-          const error = new McpError(ErrorCode.InternalError, "Internal error: the server's 2025 session support could not be loaded; try again");
-          return jsonOutcome(500, incoming.responseHeaders, errorMessage(requestIdOf(body), error));
-        });
+  const withLeg = <T extends Outcome | undefined>(incoming: Incoming, body: unknown, use: (leg: SessionHandlers) => Promise<T>): Promise<T | Outcome> => {
+    if (leg) return use(leg);
+    if (closed) return Promise.reject(shuttingDown());
+    return load().then(
+      // A request that waited on the import while close() began starts nothing either.
+      (loaded) => (closed ? Promise.reject(shuttingDown()) : use(loaded)),
+      () => {
+        const error = new McpError(ErrorCode.InternalError, "Internal error: the server's 2025 session support could not be loaded");
+        return jsonOutcome(500, incoming.responseHeaders, errorMessage(requestIdOf(body), error));
+      },
+    );
+  };
   return {
     initialize: (message, incoming) => withLeg(incoming, message, (loaded) => loaded.initialize(message, incoming)),
     post: (body, incoming) => withLeg(incoming, body, (loaded) => loaded.post(body, incoming)),
     get: (incoming) => withLeg(incoming, undefined, (loaded) => loaded.get(incoming)),
     delete: (incoming) => withLeg(incoming, undefined, (loaded) => loaded.delete(incoming)),
-    legacy: server.options.legacySse ? (incoming, body) => withLeg(incoming, body, (loaded) => loaded.legacy!(incoming, body)) : undefined,
-    // Nothing to end on an instance that never served the 2025 era.
-    close: async (graceMs) => (leg ?? (loading && (await loading.catch(() => undefined))))?.close(graceMs),
+    // Asked of every GET and POST before the era is known: only a request that may be of the
+    // 2024-11-05 transport (a 2025-era request in any case) loads the leg.
+    legacy: server.options.legacySse
+      ? (incoming, body) => {
+          if (leg) return leg.legacy!(incoming, body);
+          if (closed || !mayBeLegacySse(incoming.exchange)) return Promise.resolve(undefined);
+          return withLeg(incoming, body, (loaded) => loaded.legacy!(incoming, body));
+        }
+      : undefined,
+    async close(graceMs) {
+      closed = true;
+      // Nothing to end on an instance that never served the 2025 era; a load under way ends first.
+      await (leg ?? (loading && (await loading.catch(() => undefined))))?.close(graceMs);
+    },
   };
 }
 

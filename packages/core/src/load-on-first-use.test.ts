@@ -2,21 +2,17 @@ import { execFile } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 /**
  * The 2025 session leg loads with import() on the first 2025-era request (create-server.ts), and
  * resources, prompts and completion on the first call of one of their methods (features/methods.ts).
  * A copy of the sources with such a module moved away stands for a broken install: the request
  * gets a JSON-RPC error a client can act on, other requests are served meanwhile, and once the
- * file is back the next request loads it (the failure is not cached). It runs in a Node
+ * file is back the next request loads it (the failure is not cached: Node and Bun import a module
+ * again once it can be loaded). It runs in a Node
  * process of its own: the test runner's module loader would remember the failed import.
  */
-// Under node_modules, so that the copy resolves tsx, valibot and nanoid like the sources do.
-const cache = join(import.meta.dirname, "../../../node_modules/.cache");
-mkdirSync(cache, { recursive: true });
-const copy = mkdtempSync(join(cache, "wisp-lazy-leg-"));
-afterAll(() => rmSync(copy, { recursive: true, force: true }));
 
 const SCRIPT = `
 import { renameSync } from "node:fs";
@@ -26,6 +22,10 @@ const away = new URL("./src/sessions/handlers.ts.away", import.meta.url);
 const headers = { host: "127.0.0.1:3000", "content-type": "application/json", accept: "application/json, text/event-stream" };
 const post = (extra, body) => new Request("http://127.0.0.1:3000/mcp", { method: "POST", headers: { ...headers, ...extra }, body: JSON.stringify(body) });
 const initialize = () => post({}, { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } } });
+const call2026 = (id) => post(
+  { "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": "ping" },
+  { jsonrpc: "2.0", id, method: "tools/call", params: { name: "ping", arguments: {}, _meta: { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {} } } },
+);
 const answer = async (response) => ({ status: response.status, session: response.headers.get("mcp-session-id"), body: await response.json() });
 
 const server = createServer({ name: "lazy", version: "1.0.0" })
@@ -33,10 +33,16 @@ const server = createServer({ name: "lazy", version: "1.0.0" })
   .resource("note://1", { name: "note" }, () => "one");
 renameSync(entry, away);
 const broken = await answer(await server.handle(initialize()));
-const modern = await answer(await server.handle(post(
-  { "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": "ping" },
-  { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "ping", arguments: {}, _meta: { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {} } } },
-)));
+// With legacySse, every GET and POST is first asked whether it is of the 2024-11-05 transport:
+// a 2026 call must not need the session code for that answer.
+const legacyServer = createServer({ name: "legacy", version: "1.0.0", legacySse: true }).tool("ping", { description: "Answers pong" }, () => "pong");
+const legacyModern = await answer(await legacyServer.handle(call2026(5)));
+const legacyGet = await answer(await legacyServer.handle(new Request("http://127.0.0.1:3000/mcp", { method: "GET", headers: { host: "127.0.0.1:3000", accept: "text/event-stream" } })));
+// A server closed before its first 2025 request does not load the session code for one.
+const closedServer = createServer({ name: "closed", version: "1.0.0" });
+await closedServer.close({ graceMs: 0 });
+const closedInitialize = (await closedServer.handle(initialize())).status;
+const modern = await answer(await server.handle(call2026(2)));
 renameSync(away, entry);
 const fixed = await answer(await server.handle(initialize()));
 // The same for a feature loaded on its first call (resources), on the 2026 leg.
@@ -51,30 +57,46 @@ const readBroken = await answer(await server.handle(read(3)));
 renameSync(resourcesAway, resources);
 const readFixed = await answer(await server.handle(read(4)));
 await server.close({ graceMs: 0 });
-process.stdout.write(JSON.stringify({ broken, modern, fixed, readBroken, readFixed }));
+process.stdout.write(JSON.stringify({ broken, modern, legacyModern, legacyGet, closedInitialize, fixed, readBroken, readFixed }));
 `;
 
 describe("code loaded on first use", () => {
-  it("answers -32603 when it cannot be loaded, serves the rest meanwhile, and loads on a later request", async () => {
-    cpSync(import.meta.dirname, join(copy, "src"), { recursive: true, filter: (path) => !path.endsWith(".test.ts") });
-    writeFileSync(join(copy, "package.json"), JSON.stringify({ type: "module" }));
-    writeFileSync(join(copy, "run.ts"), SCRIPT);
-    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", join(copy, "run.ts")], {
-      cwd: copy,
-      timeout: 60_000,
-    });
-    const { broken, modern, fixed, readBroken, readFixed } = JSON.parse(stdout);
-    expect(broken.status).toBe(500);
-    expect(broken.session).toBeNull();
-    expect(broken.body).toMatchObject({ jsonrpc: "2.0", id: 1, error: { code: -32603, message: expect.stringContaining("2025 session support could not be loaded") } });
-    expect(modern.status).toBe(200);
-    expect(modern.body.result.content).toEqual([{ type: "text", text: "pong" }]);
-    expect(fixed.status).toBe(200);
-    expect(fixed.session).toMatch(/\S+/);
-    expect(fixed.body.result.protocolVersion).toBe("2025-11-25");
-    // resources/* load on their first call: a failed load fails that call only.
-    expect(readBroken.body).toMatchObject({ jsonrpc: "2.0", id: 3, error: { code: -32603 } });
-    expect(readFixed.status).toBe(200);
-    expect(readFixed.body.result.contents).toEqual([{ uri: "note://1", text: "one" }]);
+  it("answers -32603 when it cannot be loaded, serves the rest meanwhile, and loads on a later request", { timeout: 90_000 }, async () => {
+    // Under node_modules, so that the copy resolves tsx, valibot and nanoid like the sources do.
+    const cache = join(import.meta.dirname, "../../../node_modules/.cache");
+    mkdirSync(cache, { recursive: true });
+    const copy = mkdtempSync(join(cache, "wisp-lazy-leg-"));
+    try {
+      cpSync(import.meta.dirname, join(copy, "src"), { recursive: true, filter: (path) => !path.endsWith(".test.ts") });
+      writeFileSync(join(copy, "package.json"), JSON.stringify({ type: "module" }));
+      writeFileSync(join(copy, "run.ts"), SCRIPT);
+      const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--import", "tsx", join(copy, "run.ts")], { cwd: copy, timeout: 80_000 }).catch(
+        (error: { message: string; stderr?: string }) => {
+          throw new Error(`the script failed: ${error.message}\n${error.stderr ?? ""}`);
+        },
+      );
+      const { broken, modern, legacyModern, legacyGet, closedInitialize, fixed, readBroken, readFixed } = JSON.parse(stdout);
+      expect(broken.status).toBe(500);
+      expect(broken.session).toBeNull();
+      expect(broken.body).toMatchObject({ jsonrpc: "2.0", id: 1, error: { code: -32603, message: expect.stringContaining("2025 session support could not be loaded") } });
+      // One failed load for the initialize, one for the legacy GET: none for the 2026 calls.
+      expect(stderr.split("[wisp] the 2025 session code could not be loaded").length - 1).toBe(2);
+      expect(modern.status).toBe(200);
+      expect(modern.body.result.content).toEqual([{ type: "text", text: "pong" }]);
+      expect(legacyModern.status).toBe(200);
+      expect(legacyModern.body.result.content).toEqual([{ type: "text", text: "pong" }]);
+      expect(legacyGet.status).toBe(500);
+      expect(legacyGet.body).toMatchObject({ id: null, error: { code: -32603 } });
+      expect(closedInitialize).toBe(503);
+      expect(fixed.status).toBe(200);
+      expect(fixed.session).toMatch(/\S+/);
+      expect(fixed.body.result.protocolVersion).toBe("2025-11-25");
+      // resources/* load on their first call: a failed load fails that call only.
+      expect(readBroken.body).toMatchObject({ jsonrpc: "2.0", id: 3, error: { code: -32603 } });
+      expect(readFixed.status).toBe(200);
+      expect(readFixed.body.result.contents).toEqual([{ uri: "note://1", text: "one" }]);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 });

@@ -2,6 +2,7 @@ import { ErrorCode, McpError } from "../protocol/errors.js";
 import { type RequestId, envelopeError, isValidId } from "../protocol/jsonrpc.js";
 import { META } from "../protocol/meta.js";
 import { isStatelessEra } from "../protocol/versions.js";
+import type { Exchange } from "./exchange.js";
 
 /**
  * Where a POSTed message goes. The era is decided here and nowhere else: the core's handler,
@@ -67,3 +68,14 @@ function claimsStatelessEra(message: unknown): boolean {
 }
 
 const refused = (id: RequestId | null, error: McpError): PostRoute => ({ to: "refused", status: 400, id, error });
+
+/**
+ * Whether a request may belong to the 2024-11-05 HTTP+SSE transport (`legacySse`): a GET without
+ * the headers every 2025-era client sends, or a POST naming its session by `?sessionId=` instead
+ * of `Mcp-Session-Id`. Cheap, as it runs on every request of a server with `legacySse`.
+ */
+export function mayBeLegacySse(exchange: Pick<Exchange, "method" | "url" | "header">): boolean {
+  if (exchange.header("mcp-session-id") !== null) return false;
+  if (exchange.method === "GET") return exchange.header("mcp-protocol-version") === null;
+  return /[?&]sessionId=/.test(exchange.url);
+}

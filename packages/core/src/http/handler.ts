@@ -178,7 +178,8 @@ function startsWork(body: unknown): boolean {
   return Array.isArray(body) ? body.some(isRequest) : isRequest(body);
 }
 
-const shuttingDown = () =>
+/** 503 to work that arrives after close(): another instance (or this one, restarted) will answer it. */
+export const shuttingDown = () =>
   new HttpError(503, ErrorCode.InternalError, "Server shutting down: send this request again (another instance will answer it)", undefined, { "retry-after": "1" });
 
 /** Passes a stream through and calls `onEnd` once when it finishes or the consumer cancels it. */

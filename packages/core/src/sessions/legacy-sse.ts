@@ -1,3 +1,4 @@
+import { mayBeLegacySse } from "../http/classify.js";
 import type { Incoming, Outcome } from "../http/exchange.js";
 import type { SseWriter } from "../http/sse.js";
 import type { SessionRecord } from "../storage/types.js";
@@ -35,12 +36,10 @@ const instances = new WeakMap<SessionState, LegacySse>();
  * `Mcp-Session-Id` header.
  */
 export function legacySse(state: SessionState, deps: LegacyDepsTuple, incoming: Incoming, body?: unknown): Promise<Outcome | undefined> | undefined {
-  const { exchange } = incoming;
-  if (exchange.header("mcp-session-id") !== null) return undefined;
+  if (!mayBeLegacySse(incoming.exchange)) return undefined;
   let legacy = instances.get(state);
   if (!legacy) instances.set(state, (legacy = createLegacySse(state, namedDeps(deps))));
-  if (exchange.method === "GET") return exchange.header("mcp-protocol-version") === null ? legacy.get(incoming) : undefined;
-  return /[?&]sessionId=/.test(exchange.url) ? legacy.post(body, incoming) : undefined;
+  return incoming.exchange.method === "GET" ? legacy.get(incoming) : legacy.post(body, incoming);
 }
 
 export function createLegacySse(state: SessionState, deps: LegacyDeps): LegacySse {
