@@ -2,7 +2,7 @@ import { InputRequired } from "../context/wire.js";
 import { type ContentBlock, text } from "../protocol/content.js";
 import { ErrorCode, McpError, ToolError } from "../protocol/errors.js";
 import { reportsToolInputErrorsInResult } from "../protocol/versions.js";
-import { formatIssues, validate } from "../schema/index.js";
+import { formatIssues, validate, validateNow } from "../schema/index.js";
 import { type Call, findFeature, implementationOf, listPage, objectParam, requireCapability, stringParam, visibleItems } from "./call.js";
 import { listedTool } from "./task-support.js";
 
@@ -26,7 +26,9 @@ export async function callTool(call: Call) {
   const schema = tool ? tool.config.input : session!.schema;
   let args: unknown = rawArgs;
   if (schema) {
-    const checked = await validate(schema, rawArgs);
+    // Synchronous schemas (valibot, zod) answer at once: no promise, no microtask per call.
+    const pending = validateNow(schema, rawArgs);
+    const checked = pending instanceof Promise ? await pending : pending;
     if (!checked.ok) {
       const message = `Invalid arguments for tool ${name}: ${formatIssues(checked.issues)}`;
       // 2025-11-25 moved argument errors into the result so the model can correct itself (SEP-1303).
@@ -38,8 +40,11 @@ export async function callTool(call: Call) {
 
   let returned: unknown;
   try {
-    if (tool) returned = await tool.handler(args, ctx);
-    else returned = await implementationOf(server.toolHandlers, session!, `Tool ${name}`)(args as Record<string, unknown>, ctx, { name, data: session!.data });
+    returned = tool
+      ? tool.handler(args, ctx)
+      : implementationOf(server.toolHandlers, session!, `Tool ${name}`)(args as Record<string, unknown>, ctx, { name, data: session!.data });
+    // A handler that returns a plain value is not made to wait a microtask for it.
+    if (isThenable(returned)) returned = await returned;
   } catch (error) {
     if (error instanceof McpError || error instanceof InputRequired) throw error;
     // A deliberate ToolError is the tool talking to the model; anything else is also a crash to report.
@@ -64,4 +69,8 @@ function toolResult(value: unknown, name: string): Record<string, unknown> {
   }
   if (value === undefined) return { content: [] };
   throw new McpError(ErrorCode.InternalError, `Tool ${name} returned ${typeof value}; return a string, content blocks, or a CallToolResult (or declare an output schema)`);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as { then?: unknown }).then === "function";
 }

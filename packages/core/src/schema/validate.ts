@@ -1,7 +1,7 @@
 import { prepareJsonSchema } from "./json-schema.js";
 import { isStandardSchema, validateStandard } from "./standard.js";
 import { SchemaError, describeError } from "./errors.js";
-import type { InferOutput, SchemaIssue, SchemaLike, ValidationResult } from "./types.js";
+import type { InferOutput, JsonSchema, SchemaIssue, SchemaLike, ValidationResult } from "./types.js";
 
 /** Values come from JSON off the wire; nothing legitimate nests this deep, and bounding it bounds the validators' recursion. */
 export const MAX_VALUE_DEPTH = 64;
@@ -15,15 +15,27 @@ export async function validate<S extends SchemaLike>(
   schema: S,
   value: unknown,
 ): Promise<ValidationResult<InferOutput<S>>> {
+  return validateNow(schema, value);
+}
+
+/**
+ * `validate`, answering synchronously when the schema does (a Standard Schema whose validator is
+ * synchronous, as valibot's and zod's are): the per-call path skips a promise and a microtask.
+ */
+export function validateNow<S extends SchemaLike>(schema: S, value: unknown): ValidationResult<InferOutput<S>> | Promise<ValidationResult<InferOutput<S>>> {
   if (isStandardSchema(schema)) {
     if (nestedDeeperThan(value, MAX_VALUE_DEPTH)) return tooDeep();
     return validateStandard<InferOutput<S>>(schema, value);
   }
+  return validateJsonSchema<InferOutput<S>>(schema, value);
+}
+
+async function validateJsonSchema<T>(schema: JsonSchema, value: unknown): Promise<ValidationResult<T>> {
   // Compile before the depth check so a broken schema is reported whatever the value.
   const prepared = prepareJsonSchema(schema);
   const validator = (jsonSchemaValidator ?? (await loadJsonSchemaValidator())).compileJsonSchema(prepared);
   if (nestedDeeperThan(value, MAX_VALUE_DEPTH)) return tooDeep();
-  return jsonSchemaValidator!.validateWithCompiled<InferOutput<S>>(validator, value);
+  return jsonSchemaValidator!.validateWithCompiled<T>(validator, value);
 }
 
 type JsonSchemaValidatorModule = typeof import("./json-schema-validator.js");

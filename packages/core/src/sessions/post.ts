@@ -51,9 +51,10 @@ export async function sessionPost(state: SessionState, body: unknown, incoming: 
   return new Promise<Outcome>((resolve) => {
     // Busy until answered, not until the handler returns: a call given up on frees its session.
     const response = callResponse(state, session, request, incoming.canStream, incoming.responseHeaders, resolve, incoming.exchange, state.busy.enter(session.sessionId));
-    void run(state, request, session, response, incoming)
-      .catch(() => errorMessage(request.id, new McpError(ErrorCode.InternalError, "Internal error")))
-      .then((answer) => response.finish(answer));
+    void run(state, request, session, response, incoming).then(
+      (answer) => response.finish(answer),
+      () => response.finish(errorMessage(request.id, new McpError(ErrorCode.InternalError, "Internal error"))),
+    );
   });
 }
 
@@ -87,18 +88,29 @@ function callResponse(
 }
 
 /** Runs one request of a session through the feature layer; always settles with a JSON-RPC message. */
-async function run(state: SessionState, message: JsonRpcRequest, session: LoadedSession, wire: RequestWire, incoming: Incoming): Promise<string> {
-  if (mayConcernTask(state.server, message.method, message.params ?? {}, session.record.protocolVersion)) {
-    // 2025-11-25 tasks load on first use; a task runs the same call again here, on its own wire,
-    // after this response: what it may read of the host is read now.
-    const pinned: Incoming = { ...incoming, host: pinnedHost(incoming.host) };
-    const answer = await (await import("./tasks.js")).onTaskRequest(state, message, session, wire, (taskWire) => run(state, message, session, taskWire, pinned));
-    if (answer !== undefined) return answer;
+function run(state: SessionState, message: JsonRpcRequest, session: LoadedSession, wire: RequestWire, incoming: Incoming): Promise<string> {
+  if (mayConcernTask(state.server, message.method, message.params ?? {}, session.record.protocolVersion)) return runOrTask(state, message, session, wire, incoming);
+  try {
+    return runCall(state, message, session, wire, incoming);
+  } catch (error) {
+    return Promise.reject(error); // settles like the async function this was
   }
+}
+
+async function runOrTask(state: SessionState, message: JsonRpcRequest, session: LoadedSession, wire: RequestWire, incoming: Incoming): Promise<string> {
+  // 2025-11-25 tasks load on first use; a task runs the same call again here, on its own wire,
+  // after this response: what it may read of the host is read now.
+  const pinned: Incoming = { ...incoming, host: pinnedHost(incoming.host) };
+  const answer = await (await import("./tasks.js")).onTaskRequest(state, message, session, wire, (taskWire) => run(state, message, session, taskWire, pinned));
+  return answer ?? runCall(state, message, session, wire, incoming);
+}
+
+/** The call itself; not an async function, so a call answered at once costs no extra promise. */
+function runCall(state: SessionState, message: JsonRpcRequest, session: LoadedSession, wire: RequestWire, incoming: Incoming): Promise<string> {
   const handler = methodHandlers.get(message.method);
   if (!handler) {
     const hint = message.method === "initialize" ? " (initialize starts a new session: send it without Mcp-Session-Id)" : "";
-    return errorMessage(message.id, new McpError(ErrorCode.MethodNotFound, `Method not found: ${message.method}${hint}`));
+    return Promise.resolve(errorMessage(message.id, new McpError(ErrorCode.MethodNotFound, `Method not found: ${message.method}${hint}`)));
   }
   const { server } = state;
   const { sessionId, record, version } = session;
@@ -128,15 +140,24 @@ async function run(state: SessionState, message: JsonRpcRequest, session: Loaded
     resourceNotFoundCode: ErrorCode.ResourceNotFound,
     updateSession,
   };
+  return invoke(call, handler).then(
+    (result) => {
+      try {
+        return resultMessage(message.id, result);
+      } catch (error) {
+        return failureMessage(message.id, error); // a circular or BigInt result
+      }
+    },
+    (error) => failureMessage(message.id, error),
+  );
+}
+
+function failureMessage(id: JsonRpcRequest["id"], error: unknown): string {
   try {
-    return resultMessage(message.id, await invoke(call, handler));
-  } catch (error) {
-    try {
-      return errorMessage(message.id, toMcpError(error));
-    } catch {
-      // An McpError whose data cannot be serialised.
-      return errorMessage(message.id, new McpError(ErrorCode.InternalError, "Internal error"));
-    }
+    return errorMessage(id, toMcpError(error));
+  } catch {
+    // An McpError whose data cannot be serialised.
+    return errorMessage(id, new McpError(ErrorCode.InternalError, "Internal error"));
   }
 }
 

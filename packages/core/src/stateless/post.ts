@@ -141,9 +141,7 @@ export async function statelessPost(state: StatelessState, body: unknown, incomi
       logLevel: logLevel as string | undefined,
     });
     const call: Call = { server, ctx, params, version, era: "modern", resourceNotFoundCode: ErrorCode.InvalidParams };
-    const respond = async (outcome: { result: Record<string, unknown> } | { error: unknown }) => {
-      if ("result" in outcome) return wire.finish(200, completeMessage(server, id, method, params, outcome.result));
-      const { error } = outcome;
+    const respondWithError = async (error: unknown) => {
       if (error instanceof InputRequired && Object.keys(wire.pending).length > 0) {
         const { sealer, paramsDigest } = await state.requestState();
         digest ??= await paramsDigest(method, params);
@@ -158,13 +156,22 @@ export async function statelessPost(state: StatelessState, body: unknown, incomi
     };
     // Whatever goes wrong while encoding (a circular or BigInt result, a storage failure while
     // sealing state) still ends the request with a JSON-RPC error instead of leaving it hanging.
-    const answer = (outcome: { result: Record<string, unknown> } | { error: unknown }) =>
-      respond(outcome).catch((error) => {
-        // A deliberate error (params too deep to seal into requestState) is the client's to read.
-        if (error instanceof McpError) return wire.finish(200, errorMessage(id, error));
-        server.reportException(ctx, error);
-        wire.finish(200, errorMessage(id, new McpError(ErrorCode.InternalError, "Internal error")));
-      });
+    const failed = (error: unknown) => {
+      // A deliberate error (params too deep to seal into requestState) is the client's to read.
+      if (error instanceof McpError) return wire.finish(200, errorMessage(id, error));
+      server.reportException(ctx, error);
+      wire.finish(200, errorMessage(id, new McpError(ErrorCode.InternalError, "Internal error")));
+    };
+    const answer = (outcome: { result: Record<string, unknown> } | { error: unknown }): Promise<void> | undefined => {
+      if (!("result" in outcome)) return respondWithError(outcome.error).catch(failed);
+      // A complete result, the usual case, is answered without a promise.
+      try {
+        wire.finish(200, completeMessage(server, id, method, params, outcome.result));
+      } catch (error) {
+        failed(error);
+      }
+      return undefined;
+    };
     if (asTask) {
       // The handler starts now, like any call's (shutdown and callTimeout already count it);
       // the tasks code loads meanwhile and takes the running call over.

@@ -20,7 +20,7 @@ export async function runAsTask(options: {
   principal: string | undefined;
   run: () => Promise<Record<string, unknown>>;
   /** Answers the request without a task (input rounds, quick results, errors). */
-  answerDirectly: (outcome: { result: Record<string, unknown> } | { error: unknown }) => Promise<void>;
+  answerDirectly: (outcome: { result: Record<string, unknown> } | { error: unknown }) => Promise<void> | undefined;
 }): Promise<void> {
   const { state, id, wire, principal, run, answerDirectly } = options;
   const { server } = state;
