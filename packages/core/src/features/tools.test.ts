@@ -5,7 +5,8 @@
  */
 import * as v from "valibot";
 import { afterEach, describe, expect, it } from "vitest";
-import { McpError, type StandardSchemaV1, createServer } from "../index.js";
+import { McpError, createServer } from "../index.js";
+import type { StandardSchemaV1 } from "../schema/index.js";
 import { type McpTestClient, connect } from "../testing/index.js";
 
 /** A Standard Schema whose validator answers with a promise: trims `text`, refuses an empty one. */
@@ -15,7 +16,7 @@ const asyncTrimmed = {
     vendor: "async-test",
     // The Standard JSON Schema interface, so that tools/list can describe it.
     jsonSchema: { input: () => ({ type: "object", properties: { text: { type: "string" } }, required: ["text"] }), output: () => ({ type: "object" }) },
-    validate: async (value) => {
+    validate: async (value: unknown) => {
       await new Promise((resolve) => setTimeout(resolve, 1));
       const text = (value as { text?: unknown }).text;
       if (typeof text !== "string" || text.trim() === "") return { issues: [{ message: "text must be a non-empty string", path: ["text"] }] };
