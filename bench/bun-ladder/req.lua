@@ -1,0 +1,2 @@
+local body = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello"},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}'
+request = function() return wrk.format("POST", "/mcp", { ["content-type"]="application/json", ["accept"]="application/json, text/event-stream", ["mcp-protocol-version"]="2026-07-28", ["mcp-method"]="tools/call", ["mcp-name"]="echo" }, body) end
