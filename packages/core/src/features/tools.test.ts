@@ -42,7 +42,14 @@ function server() {
     .tool("refuses", { description: "Throws an McpError at once" }, () => {
       throw new McpError(-32050, "refused at once");
     })
-    .tool("async_schema", { description: "Validated by a promise", input: asyncTrimmed }, ({ text }) => `<${text}>`);
+    .tool("async_schema", { description: "Validated by a promise", input: asyncTrimmed }, ({ text }) => `<${text}>`)
+    .tool("circular", { description: "Returns what JSON cannot encode" }, () => {
+      const content: Record<string, unknown>[] = [{ type: "text", text: "loop" }];
+      content[0].self = content;
+      return { content } as unknown as string;
+    })
+    .tool("structured", { description: "Has an output schema", output: v.object({ sum: v.number() }) }, () => ({ sum: 3 }))
+    .tool("misshapen", { description: "Breaks its output schema", output: v.object({ sum: v.number() }) }, () => ({ sum: "three" }) as unknown as { sum: number });
 }
 
 const open: McpTestClient[] = [];
@@ -51,8 +58,13 @@ afterEach(async () => {
 });
 
 describe.each(["2026-07-28", "2025-11-25"] as const)("tools/call at %s", (protocolVersion) => {
+  /** The exceptions the server reported, as `exception` telemetry. */
+  let reported: unknown[] = [];
   const start = async () => {
-    const client = await connect(server(), { protocolVersion });
+    const made = server();
+    reported = [];
+    made.on("exception", (event) => void reported.push(event.error));
+    const client = await connect(made, { protocolVersion });
     open.push(client);
     return client;
   };
@@ -72,7 +84,21 @@ describe.each(["2026-07-28", "2025-11-25"] as const)("tools/call at %s", (protoc
   it("turns a synchronous throw into the same answers as an async one", async () => {
     const client = await start();
     expect(await client.callTool("throws")).toEqual({ content: [{ type: "text", text: "broke at once" }], isError: true });
+    expect(reported).toMatchObject([{ message: "broke at once" }]); // a crash, reported once
     await expect(client.callTool("refuses")).rejects.toMatchObject({ code: -32050, message: "refused at once" });
+    expect(reported).toHaveLength(1); // a deliberate McpError is no crash
+  });
+
+  it("answers a result JSON cannot encode with -32603, and the server keeps serving", async () => {
+    const client = await start();
+    await expect(client.callTool("circular")).rejects.toMatchObject({ code: -32603 });
+    expect(await client.callTool("later")).toEqual({ content: [{ type: "text", text: "later" }] });
+  });
+
+  it("checks a handler's value against its output schema", async () => {
+    const client = await start();
+    expect(await client.callTool("structured")).toEqual({ content: [{ type: "text", text: '{"sum":3}' }], structuredContent: { sum: 3 } });
+    await expect(client.callTool("misshapen")).rejects.toMatchObject({ code: -32603, message: expect.stringContaining("does not match its output schema") });
   });
 
   it("waits for a schema whose validator answers with a promise", async () => {

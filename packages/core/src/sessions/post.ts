@@ -89,8 +89,8 @@ function callResponse(
 
 /** Runs one request of a session through the feature layer; always settles with a JSON-RPC message. */
 function run(state: SessionState, message: JsonRpcRequest, session: LoadedSession, wire: RequestWire, incoming: Incoming): Promise<string> {
-  if (mayConcernTask(state.server, message.method, message.params ?? {}, session.record.protocolVersion)) return runOrTask(state, message, session, wire, incoming);
   try {
+    if (mayConcernTask(state.server, message.method, message.params ?? {}, session.record.protocolVersion)) return runOrTask(state, message, session, wire, incoming);
     return runCall(state, message, session, wire, incoming);
   } catch (error) {
     return Promise.reject(error); // settles like the async function this was
