@@ -23,7 +23,8 @@ export { audio, image, resource, resourceLink, text } from "./protocol/content.j
 export type * from "./protocol/content.js";
 export { memoryBus, memoryStorage } from "./storage/memory.js";
 export type * from "./storage/types.js";
-export { UriTemplate, UriTemplateError } from "./uri-template/uri-template.js";
+// `UriTemplate` itself is exported from "@wisp/core/uri-template": see the README (Other exports).
+export { UriTemplateError } from "./uri-template/syntax.js";
 export type { TemplateParams, TemplateVariables } from "./uri-template/uri-template.js";
 export { toJsonSchema, validate, SchemaError } from "./schema/index.js";
 export type { InferInput, InferOutput, JsonSchema, SchemaLike } from "./schema/index.js";

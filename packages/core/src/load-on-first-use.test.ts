@@ -5,8 +5,9 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 
 /**
- * The 2025 session leg loads with import() on the first 2025-era request (create-server.ts), and
- * resources, prompts and completion on the first call of one of their methods (features/methods.ts).
+ * The 2025 session leg loads with import() on the first 2025-era request (create-server.ts);
+ * resources, prompts and completion on the first call of one of their methods (features/methods.ts);
+ * subscriptions/listen on its first request; the URI template matcher when a template is registered.
  * A copy of the sources with such a module moved away stands for a broken install: the request
  * gets a JSON-RPC error a client can act on, other requests are served meanwhile, and once the
  * file is back the next request loads it (the failure is not cached: Node and Bun import a module
@@ -56,8 +57,37 @@ renameSync(resources, resourcesAway);
 const readBroken = await answer(await server.handle(read(3)));
 renameSync(resourcesAway, resources);
 const readFixed = await answer(await server.handle(read(4)));
+// subscriptions/listen loads on its first request.
+const listenModule = new URL("./src/stateless/listen.ts", import.meta.url);
+const listenAway = new URL("./src/stateless/listen.ts.away", import.meta.url);
+const listenRequest = (id) => post(
+  { "mcp-protocol-version": "2026-07-28", "mcp-method": "subscriptions/listen" },
+  { jsonrpc: "2.0", id, method: "subscriptions/listen", params: { notifications: { toolsListChanged: true }, _meta: { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {} } } },
+);
+renameSync(listenModule, listenAway);
+const listenBroken = await answer(await server.handle(listenRequest(9)));
+renameSync(listenAway, listenModule);
+const listening = await server.handle(listenRequest(10));
+const listenFixed = { status: listening.status, type: listening.headers.get("content-type") };
+await listening.body.cancel();
 await server.close({ graceMs: 0 });
-process.stdout.write(JSON.stringify({ broken, modern, legacyModern, legacyGet, closedInitialize, fixed, readBroken, readFixed }));
+// The URI template matcher loads when a template is registered; every POST waits for it.
+const compiler = new URL("./src/server/template-compiler.ts", import.meta.url);
+const compilerAway = new URL("./src/server/template-compiler.ts.away", import.meta.url);
+const readUri = (id, uri) => post(
+  { "mcp-protocol-version": "2026-07-28", "mcp-method": "resources/read", "mcp-name": uri },
+  { jsonrpc: "2.0", id, method: "resources/read", params: { uri, _meta: { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {} } } },
+);
+renameSync(compiler, compilerAway);
+const templated = createServer({ name: "templated", version: "1.0.0" })
+  .tool("ping", { description: "Answers pong" }, () => "pong")
+  .resourceTemplate("note://{id}", { name: "note" }, ({ params }) => \`note \${params.id}\`);
+const templatePing = await answer(await templated.handle(call2026(6)));
+const templateBroken = await answer(await templated.handle(readUri(7, "note://7")));
+renameSync(compilerAway, compiler);
+const templateFixed = await answer(await templated.handle(readUri(8, "note://8")));
+await templated.close({ graceMs: 0 });
+process.stdout.write(JSON.stringify({ broken, modern, legacyModern, legacyGet, closedInitialize, fixed, readBroken, readFixed, listenBroken, listenFixed, templatePing, templateBroken, templateFixed }));
 `;
 
 describe("code loaded on first use", () => {
@@ -75,7 +105,7 @@ describe("code loaded on first use", () => {
           throw new Error(`the script failed: ${error.message}\n${error.stderr ?? ""}`);
         },
       );
-      const { broken, modern, legacyModern, legacyGet, closedInitialize, fixed, readBroken, readFixed } = JSON.parse(stdout);
+      const { broken, modern, legacyModern, legacyGet, closedInitialize, fixed, readBroken, readFixed, listenBroken, listenFixed, templatePing, templateBroken, templateFixed } = JSON.parse(stdout);
       expect(broken.status).toBe(500);
       expect(broken.session).toBeNull();
       expect(broken.body).toMatchObject({ jsonrpc: "2.0", id: 1, error: { code: -32603, message: expect.stringContaining("2025 session support could not be loaded") } });
@@ -95,6 +125,16 @@ describe("code loaded on first use", () => {
       expect(readBroken.body).toMatchObject({ jsonrpc: "2.0", id: 3, error: { code: -32603 } });
       expect(readFixed.status).toBe(200);
       expect(readFixed.body.result.contents).toEqual([{ uri: "note://1", text: "one" }]);
+      expect(listenBroken.status).toBe(500);
+      expect(listenBroken.body).toMatchObject({ jsonrpc: "2.0", id: 9, error: { code: -32603, message: expect.stringContaining("subscriptions/listen could not be loaded") } });
+      expect(listenFixed).toEqual({ status: 200, type: "text/event-stream" });
+      // Without the matcher, a template read fails closed (the scope check cannot match); other calls are served.
+      expect(templatePing.body.result.content).toEqual([{ type: "text", text: "pong" }]);
+      expect(templateBroken.status).toBe(500);
+      expect(templateBroken.body).toMatchObject({ jsonrpc: "2.0", error: { code: -32603, message: expect.stringContaining("URI template matcher could not be loaded") } });
+      expect(stderr).toContain("[wisp] the URI template matcher could not be loaded");
+      expect(templateFixed.status).toBe(200);
+      expect(templateFixed.body.result.contents).toEqual([{ uri: "note://8", text: "note 8" }]);
     } finally {
       rmSync(copy, { recursive: true, force: true });
     }

@@ -3,6 +3,8 @@
  * resource", on both legs through `server.handle(Request)`. The official clients over real HTTP:
  * examples/quickstart/src/notes.test.ts.
  */
+import { UriTemplateError } from "@wisp/core";
+import { UriTemplate } from "@wisp/core/uri-template";
 import { describe, expect, it } from "vitest";
 import { createServer } from "../create-server.js";
 import { ErrorCode, McpError } from "../protocol/errors.js";
@@ -101,5 +103,37 @@ describe("resources/read: a template handler that finds nothing throws ErrorCode
     const s = server();
     expect((await modern(s, "resources/read", { uri: "notes://missing" })).body.error).toEqual({ code: -32602, message: "No note with id missing", data: { uri: "notes://missing" } });
     expect((await modern(s, "resources/read", { uri: "elsewhere://x" })).body.error).toEqual({ code: -32602, message: "Resource not found: elsewhere://x", data: { uri: "elsewhere://x" } });
+  });
+});
+
+describe("resource templates: checked when registered, matched by code loaded on demand", () => {
+  it("a malformed template throws UriTemplateError (from @wisp/core) at registration, and nothing is registered", () => {
+    const s = createServer({ name: "templates", version: "1" });
+    let thrown: unknown;
+    try {
+      s.resourceTemplate("notes://{id", { name: "note" }, () => "");
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(UriTemplateError);
+    expect(String((thrown as Error).message)).toMatch(/unclosed expression/);
+    expect(() => s.resourceTemplate("notes://{=x}", { name: "note" }, () => "")).toThrow(UriTemplateError);
+    expect(() => s.resourceTemplate(42 as unknown as string, { name: "note" }, () => "")).toThrow(new TypeError("URI template must be a string"));
+    expect(s.templates.size).toBe(0);
+  });
+
+  it("a template registered after the server answered requests matches on the next one, on both legs", async () => {
+    const s = createServer({ name: "templates", version: "1" }).resource("docs://index", { name: "index" }, () => "all docs");
+    const sessionId = await initialize(s);
+    expect((await modern(s, "resources/read", { uri: "docs://index" })).body.result.contents).toEqual([{ uri: "docs://index", text: "all docs" }]);
+    s.resourceTemplate("later://{a}/{+rest}", { name: "later", scopes: [] }, ({ params }) => `${params.a}|${params.rest}`);
+    expect((await modern(s, "resources/read", { uri: "later://x/y/z" })).body.result.contents).toEqual([{ uri: "later://x/y/z", text: "x|y/z" }]);
+    expect((await call(s, sessionId, "resources/read", { uri: "later://1/2" })).body.result.contents).toEqual([{ uri: "later://1/2", text: "1|2" }]);
+  });
+
+  it("UriTemplate itself is exported from @wisp/core/uri-template", () => {
+    const template = new UriTemplate("notes://{id}{?q}");
+    expect(template.match("notes://7?q=a%20b")).toEqual({ id: "7", q: "a b" });
+    expect(template.expand({ id: "7", q: "a b" })).toBe("notes://7?q=a%20b");
   });
 });

@@ -2,7 +2,8 @@ import type { Annotations, Icon } from "../protocol/content.js";
 import type { Context } from "../context/context.js";
 import type { PromptReturn, ResourceReturn, ToolAnnotations, ToolReturn } from "../protocol/results.js";
 import type { InferOutput, JsonSchema, SchemaLike } from "../schema/index.js";
-import type { TemplateParams, UriTemplate } from "../uri-template/uri-template.js";
+import type { TemplateParams } from "../uri-template/uri-template.js";
+import type { TemplateMatcher } from "./template-matcher.js";
 import type { CacheHint } from "./options.js";
 import type { ParamHeaderSpec } from "./param-headers.js";
 
@@ -108,7 +109,7 @@ export interface ResourceTemplateConfig<T extends string, A extends Assigns> ext
 }
 
 export interface ResourceTemplateDefinition {
-  template: UriTemplate;
+  template: TemplateMatcher;
   config: ResourceTemplateConfig<string, any>;
   handler: ResourceDefinition["handler"];
   descriptor: Record<string, unknown>;

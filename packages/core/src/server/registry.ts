@@ -7,7 +7,7 @@ import { memoryStorage } from "../storage/memory.js";
 import type { Storage } from "../storage/types.js";
 import { Telemetry, type TelemetryEvent, type TelemetryListener } from "../telemetry/events.js";
 import { Tracing } from "../telemetry/tracing.js";
-import { type TemplateParams, UriTemplate } from "../uri-template/uri-template.js";
+import type { TemplateParams } from "../uri-template/uri-template.js";
 import { prune } from "../util/prune.js";
 import type {
   Completer,
@@ -31,6 +31,7 @@ import { assertDescription, assertToolName, emptyInputSchema, objectSchema, prom
 import type { Middleware, MethodMiddleware } from "./middleware.js";
 import { type ResolvedOptions, type ServerOptions, resolveOptions } from "./options.js";
 import { paramHeaderSpecs } from "./param-headers.js";
+import { templateMatcher, templateMatchingLoad } from "./template-matcher.js";
 
 type Assigns = Record<string, unknown>;
 type MaybePromise<T> = T | Promise<T>;
@@ -134,7 +135,7 @@ export class Registry<A extends Assigns = Assigns> {
   ): this {
     assertNew(this.templates, uriTemplate, "resource template");
     if (!config?.name) throw new TypeError(`resource template "${uriTemplate}": a name is required`);
-    const template = new UriTemplate(uriTemplate);
+    const template = templateMatcher(uriTemplate);
     const descriptor = resourceDescriptor({ uriTemplate }, config);
     this.templates.set(uriTemplate, { template, config: config as ResourceTemplateConfig<string, any>, handler: handler as ResourceDefinition["handler"], descriptor });
     this.#listChanged("resources");
@@ -314,6 +315,14 @@ export class Registry<A extends Assigns = Assigns> {
   get hasTaskTools(): boolean {
     for (const tool of this.tools.values()) if (tool.config.task) return true;
     return false;
+  }
+
+  /**
+   * @internal Code a registered feature needs that is still loading (resource templates'
+   * matcher), else undefined: the HTTP layer waits for it before it answers a POST.
+   */
+  codeLoading(): Promise<void> | undefined {
+    return this.templates.size > 0 ? templateMatchingLoad() : undefined;
   }
 }
 

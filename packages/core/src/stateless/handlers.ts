@@ -12,6 +12,7 @@ export function createStatelessHandlers(server: Registry): StatelessHandlers {
   return {
     post: (body, incoming) => statelessPost(state, body, incoming),
     async close(graceMs) {
+      state.closing = true;
       for (const end of [...state.endOnShutdown]) end();
       await state.inFlight.drain(graceMs);
     },

@@ -6,6 +6,7 @@ import { invoke } from "../features/invoke.js";
 import { type Call, methodHandlers } from "../features/methods.js";
 import { missingScopeError } from "../features/scopes.js";
 import { type Incoming, type Outcome, accepted, jsonOutcome, refusedOutcome } from "../http/exchange.js";
+import { shuttingDown } from "../http/handler.js";
 import { ErrorCode, HttpError, McpError } from "../protocol/errors.js";
 import { type RequestId, errorMessage, isResponse, resultMessage, toMcpError, toMessage } from "../protocol/jsonrpc.js";
 import { META } from "../protocol/meta.js";
@@ -13,7 +14,6 @@ import { INPUT_ROUND_METHODS, REMOVED_IN_STATELESS, TASK_METHODS } from "../prot
 import { MODERN_VERSIONS, isModernVersion } from "../protocol/versions.js";
 import { isObject } from "../util/is-object.js";
 import { StatelessCallResponse } from "./call-response.js";
-import { listen } from "./listen.js";
 import { checkParamHeaders, checkStandardHeaders } from "./mcp-headers/checks.js";
 import { completeMessage, discover, serverMeta } from "./results.js";
 import type { StatelessState } from "./state.js";
@@ -26,6 +26,8 @@ import { declaresTasks, tasksRequired } from "./tasks/capability.js";
  */
 /** The tasks extension, loaded on the first task-capable call or tasks/* request. */
 const loadTasks = () => import("./tasks/index.js");
+/** `subscriptions/listen`, loaded on its first request. */
+const loadListen = () => import("./listen.js");
 
 export async function statelessPost(state: StatelessState, body: unknown, incoming: Incoming): Promise<Outcome> {
   const message = toMessage(body);
@@ -64,7 +66,11 @@ export async function statelessPost(state: StatelessState, body: unknown, incomi
   if (method === "server/discover") return jsonOutcome(200, responseHeaders, resultMessage(id, discover(server)));
   if (method === "subscriptions/listen") {
     if (!incoming.canStream) return fail(406, ErrorCode.BadRequest, "Not Acceptable: subscriptions/listen answers with an event stream; add text/event-stream to Accept");
-    return listen(state, id, params, responseHeaders);
+    const listening = await loadListen().catch(() => undefined);
+    if (!listening) return fail(500, ErrorCode.InternalError, "Internal error: subscriptions/listen could not be loaded");
+    // close() may have begun while it loaded: a stream opened now would outlive the shutdown.
+    if (state.closing) throw shuttingDown();
+    return listening.listen(state, id, params, responseHeaders);
   }
   const capabilities = meta[META.clientCapabilities] as Record<string, unknown>;
   const principal = principalOf(host);

@@ -7,6 +7,8 @@ export interface StatelessState {
   server: Registry;
   /** Graceful ends to run on shutdown (listen streams send their closing result). */
   endOnShutdown: Set<() => void>;
+  /** Set by close(): a listen stream whose code loaded after it is not opened. */
+  closing: boolean;
   /**
    * Signs and opens `requestState`, and digests the params it is bound to. Loaded with import()
    * on the first input round: a server whose handlers never ask for input never carries it.
@@ -24,6 +26,7 @@ export function createStatelessState(server: Registry): StatelessState {
   return {
     server,
     endOnShutdown: new Set(),
+    closing: false,
     inFlight: new InFlightCalls(options.callTimeout),
     requestState() {
       return (requestState ??= import("./request-state.js").then(
