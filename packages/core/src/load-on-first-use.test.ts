@@ -84,10 +84,34 @@ const templated = createServer({ name: "templated", version: "1.0.0" })
   .resourceTemplate("note://{id}", { name: "note" }, ({ params }) => \`note \${params.id}\`);
 const templatePing = await answer(await templated.handle(call2026(6)));
 const templateBroken = await answer(await templated.handle(readUri(7, "note://7")));
+// In a 2025-03-26 batch, only the read's item fails.
+const batchSession = (await templated.handle(post({}, { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-03-26", capabilities: {}, clientInfo: { name: "t", version: "1" } } }))).headers.get("mcp-session-id");
+const inSession = { "mcp-session-id": batchSession, "mcp-protocol-version": "2025-03-26" };
+const templateBatch = await answer(await templated.handle(post(inSession, [
+  { jsonrpc: "2.0", id: 11, method: "resources/read", params: { uri: "note://11" } },
+  { jsonrpc: "2.0", id: 12, method: "tools/call", params: { name: "ping", arguments: {} } },
+])));
 renameSync(compilerAway, compiler);
 const templateFixed = await answer(await templated.handle(readUri(8, "note://8")));
 await templated.close({ graceMs: 0 });
-process.stdout.write(JSON.stringify({ broken, modern, legacyModern, legacyGet, closedInitialize, fixed, readBroken, readFixed, listenBroken, listenFixed, templatePing, templateBroken, templateFixed }));
+process.stdout.write(JSON.stringify({ broken, modern, legacyModern, legacyGet, closedInitialize, fixed, readBroken, readFixed, listenBroken, listenFixed, templatePing, templateBroken, templateBatch, templateFixed }));
+`;
+
+/** A template registered while a read is under way, in a process where the matcher never loaded yet. */
+const RACE_SCRIPT = `
+import { createServer } from "./src/index.ts";
+const headers = { host: "127.0.0.1:3000", "content-type": "application/json", accept: "application/json, text/event-stream" };
+const read = (id, uri) => new Request("http://127.0.0.1:3000/mcp", {
+  method: "POST",
+  headers: { ...headers, "mcp-protocol-version": "2026-07-28", "mcp-method": "resources/read", "mcp-name": uri },
+  body: JSON.stringify({ jsonrpc: "2.0", id, method: "resources/read", params: { uri, _meta: { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {} } } }),
+});
+const server = createServer({ name: "race", version: "1.0.0" }).resource("fixed://1", { name: "fixed" }, () => "fixed");
+const pending = server.handle(read(1, "race://7"));
+server.resourceTemplate("race://{id}", { name: "race", scopes: [] }, ({ params }) => \`race \${params.id}\`);
+const response = await pending;
+process.stdout.write(JSON.stringify({ status: response.status, body: await response.json() }));
+await server.close({ graceMs: 0 });
 `;
 
 describe("code loaded on first use", () => {
@@ -105,7 +129,7 @@ describe("code loaded on first use", () => {
           throw new Error(`the script failed: ${error.message}\n${error.stderr ?? ""}`);
         },
       );
-      const { broken, modern, legacyModern, legacyGet, closedInitialize, fixed, readBroken, readFixed, listenBroken, listenFixed, templatePing, templateBroken, templateFixed } = JSON.parse(stdout);
+      const { broken, modern, legacyModern, legacyGet, closedInitialize, fixed, readBroken, readFixed, listenBroken, listenFixed, templatePing, templateBroken, templateBatch, templateFixed } = JSON.parse(stdout);
       expect(broken.status).toBe(500);
       expect(broken.session).toBeNull();
       expect(broken.body).toMatchObject({ jsonrpc: "2.0", id: 1, error: { code: -32603, message: expect.stringContaining("2025 session support could not be loaded") } });
@@ -131,10 +155,21 @@ describe("code loaded on first use", () => {
       // Without the matcher, a template read fails closed (the scope check cannot match); other calls are served.
       expect(templatePing.body.result.content).toEqual([{ type: "text", text: "pong" }]);
       expect(templateBroken.status).toBe(500);
-      expect(templateBroken.body).toMatchObject({ jsonrpc: "2.0", error: { code: -32603, message: expect.stringContaining("URI template matcher could not be loaded") } });
-      expect(stderr).toContain("[wisp] the URI template matcher could not be loaded");
+      expect(templateBroken.body).toMatchObject({ jsonrpc: "2.0", id: 7, error: { code: -32603, message: expect.stringContaining("URI template matcher could not be loaded") } });
+      expect(templateBatch.status).toBe(200);
+      expect(templateBatch.body).toMatchObject([
+        { id: 11, error: { code: -32603, message: expect.stringContaining("URI template matcher could not be loaded") } },
+        { id: 12, result: { content: [{ type: "text", text: "pong" }] } },
+      ]);
+      // Reported once per run of failures, not by every request that tries again.
+      expect(stderr.split("[wisp] the URI template matcher could not be loaded").length - 1).toBe(1);
+      expect(stderr).toContain("[wisp] subscriptions/listen could not be loaded");
       expect(templateFixed.status).toBe(200);
       expect(templateFixed.body.result.contents).toEqual([{ uri: "note://8", text: "note 8" }]);
+      // A read already under way when the first template is registered waits for its matcher.
+      writeFileSync(join(copy, "race.ts"), RACE_SCRIPT);
+      const race = await promisify(execFile)(process.execPath, ["--import", "tsx", join(copy, "race.ts")], { cwd: copy, timeout: 80_000 });
+      expect(JSON.parse(race.stdout)).toMatchObject({ status: 200, body: { jsonrpc: "2.0", id: 1, result: { contents: [{ uri: "race://7", text: "race 7" }], resultType: "complete" } } });
     } finally {
       rmSync(copy, { recursive: true, force: true });
     }

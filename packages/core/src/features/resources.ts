@@ -37,6 +37,9 @@ export async function readResource(call: Call) {
   const uri = stringParam(params, "uri", "resources/read");
   const fixed = server.resources.get(uri);
   if (fixed && isVisible(fixed, call)) return { contents: resourceContents(await reading(call, uri, () => fixed.handler({ uri, params: {} }, ctx)), uri, fixed.config.mimeType) };
+  // A template registered since the scope check may still be loading its matcher.
+  const matching = server.codeLoading();
+  if (matching) await matching;
   for (const template of visibleItems(server.templates.values(), call)) {
     const variables = template.template.match(uri);
     if (variables) return { contents: resourceContents(await reading(call, uri, () => template.handler({ uri, params: variables }, ctx)), uri, template.config.mimeType) };

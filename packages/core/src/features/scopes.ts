@@ -1,5 +1,5 @@
 import type { HostContext } from "../context/host.js";
-import { InsufficientScopeError } from "../protocol/errors.js";
+import { HttpError, InsufficientScopeError } from "../protocol/errors.js";
 import type { Registry } from "../server/registry.js";
 
 /**
@@ -20,9 +20,26 @@ export function requiredScopes(server: Registry, method: string, params: Record<
   return undefined;
 }
 
-/** The refusal (403 with a step-up challenge) when the caller lacks a scope the call needs, else undefined. */
-export function missingScopeError(server: Registry, method: string, params: Record<string, unknown>, host: HostContext | undefined): InsufficientScopeError | undefined {
-  const required = requiredScopes(server, method, params);
+/**
+ * Resolves once `missingScopeError` can decide `method`: a resources/read may have to match a
+ * resource template whose matcher is still loading. Undefined (nothing to wait for) otherwise.
+ */
+export function scopeCheckReady(server: Registry, method: string): Promise<void> | undefined {
+  return method === "resources/read" ? server.codeLoading() : undefined;
+}
+
+/**
+ * The refusal when the caller lacks a scope the call needs (403 with a step-up challenge), or
+ * when the need cannot be known (a template matcher that failed to load: 500); else undefined.
+ */
+export function missingScopeError(server: Registry, method: string, params: Record<string, unknown>, host: HostContext | undefined): HttpError | undefined {
+  let required: readonly string[] | undefined;
+  try {
+    required = requiredScopes(server, method, params);
+  } catch (error) {
+    if (error instanceof HttpError) return error; // fails closed, answered with the request's id
+    throw error;
+  }
   if (!required?.length) return undefined;
   const granted = host?.auth?.scopes ?? [];
   if (required.every((scope) => granted.includes(scope))) return undefined;

@@ -141,9 +141,6 @@ export function createHttpHandler(server: Registry, eras: { sessions: SessionHan
       throw new HttpError(406, ErrorCode.BadRequest, "Not Acceptable: Accept must include application/json and text/event-stream");
     }
     const body = parseBody(await exchange.text(options.maxRequestSize));
-    // A registered feature's code may still be loading (the matcher of resource templates).
-    const loading = server.codeLoading();
-    if (loading) await loading;
     if (closing && startsWork(body)) throw shuttingDown();
     const incoming: Incoming = { exchange, host, responseHeaders, canStream };
     const legacy = sessions.legacy && (await sessions.legacy(incoming, body));

@@ -319,7 +319,7 @@ export class Registry<A extends Assigns = Assigns> {
 
   /**
    * @internal Code a registered feature needs that is still loading (resource templates'
-   * matcher), else undefined: the HTTP layer waits for it before it answers a POST.
+   * matcher), else undefined: a resources/read waits for it before it matches a template.
    */
   codeLoading(): Promise<void> | undefined {
     return this.templates.size > 0 ? templateMatchingLoad() : undefined;

@@ -3,7 +3,7 @@ import { pinnedHost } from "../context/host.js";
 import { httpTransport } from "../context/transport.js";
 import { invoke } from "../features/invoke.js";
 import { type Call, methodHandlers } from "../features/methods.js";
-import { missingScopeError } from "../features/scopes.js";
+import { missingScopeError, scopeCheckReady } from "../features/scopes.js";
 import { mayConcernTask } from "../features/task-support.js";
 import type { RequestWire } from "../context/wire.js";
 import { type Incoming, type Outcome, accepted, jsonOutcome, refusedOutcome } from "../http/exchange.js";
@@ -46,6 +46,8 @@ export async function sessionPost(state: SessionState, body: unknown, incoming: 
     return accepted(incoming.responseHeaders);
   }
   const request = message as JsonRpcRequest;
+  const matching = scopeCheckReady(state.server, request.method);
+  if (matching) await matching;
   const refused = missingScopeError(state.server, request.method, request.params ?? {}, incoming.host);
   if (refused) return refusedOutcome(request.id, refused, incoming.responseHeaders);
   return new Promise<Outcome>((resolve) => {
@@ -194,6 +196,8 @@ async function batch(state: SessionState, items: unknown[], session: LoadedSessi
     else {
       const request = message as JsonRpcRequest;
       // Inside a batch a refusal can only be this item's error: the batch has one HTTP status.
+      const matching = scopeCheckReady(state.server, request.method);
+      if (matching) await matching;
       const refused = missingScopeError(state.server, request.method, request.params ?? {}, incoming.host);
       if (refused) {
         replies.push(errorMessage(request.id, refused));

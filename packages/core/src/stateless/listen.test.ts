@@ -6,6 +6,8 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { createServer } from "../create-server.js";
+import { fromRequest } from "../http/exchange.js";
+import { createStatelessHandlers } from "./handlers.js";
 import type { Server } from "../server.js";
 import { memoryStorage } from "../storage/memory.js";
 import { ENDPOINT } from "../test-support/requests.js";
@@ -234,5 +236,22 @@ describe("subscriptions/listen", () => {
       const body = (await response.json()) as Json;
       expect(body).toMatchObject({ id: "bad", error: { code: -32602 } });
     }
+  });
+});
+
+describe("subscriptions/listen, loaded on its first request", () => {
+  it("a listen whose code arrives after close() began is refused with 503, not opened past the shutdown", async () => {
+    const handlers = createStatelessHandlers(fullServer());
+    const body = { jsonrpc: "2.0", id: 1, method: "subscriptions/listen", params: { notifications: { toolsListChanged: true }, _meta: meta() } };
+    const request = new Request(ENDPOINT, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": V, "mcp-method": "subscriptions/listen" },
+      body: JSON.stringify(body),
+    });
+    // post() runs up to the import() of listen.ts; close() begins before that import settles.
+    const answer = handlers.post(body, { exchange: fromRequest(request), host: undefined, responseHeaders: {}, canStream: true });
+    const closed = handlers.close(0);
+    await expect(answer).rejects.toMatchObject({ status: 503, code: -32603, headers: { "retry-after": "1" } });
+    await closed;
   });
 });

@@ -4,7 +4,7 @@ import { httpTransport } from "../context/transport.js";
 import { InputRequired } from "../context/wire.js";
 import { invoke } from "../features/invoke.js";
 import { type Call, methodHandlers } from "../features/methods.js";
-import { missingScopeError } from "../features/scopes.js";
+import { missingScopeError, scopeCheckReady } from "../features/scopes.js";
 import { type Incoming, type Outcome, accepted, jsonOutcome, refusedOutcome } from "../http/exchange.js";
 import { shuttingDown } from "../http/handler.js";
 import { ErrorCode, HttpError, McpError } from "../protocol/errors.js";
@@ -66,7 +66,10 @@ export async function statelessPost(state: StatelessState, body: unknown, incomi
   if (method === "server/discover") return jsonOutcome(200, responseHeaders, resultMessage(id, discover(server)));
   if (method === "subscriptions/listen") {
     if (!incoming.canStream) return fail(406, ErrorCode.BadRequest, "Not Acceptable: subscriptions/listen answers with an event stream; add text/event-stream to Accept");
-    const listening = await loadListen().catch(() => undefined);
+    const listening = await loadListen().catch((error: unknown) => {
+      console.error("[wisp] subscriptions/listen could not be loaded:", error);
+      return undefined;
+    });
     if (!listening) return fail(500, ErrorCode.InternalError, "Internal error: subscriptions/listen could not be loaded");
     // close() may have begun while it loaded: a stream opened now would outlive the shutdown.
     if (state.closing) throw shuttingDown();
@@ -85,6 +88,8 @@ export async function statelessPost(state: StatelessState, body: unknown, incomi
     const why = REMOVED_IN_STATELESS.has(method) ? `${method} is not part of protocol ${version}` : method;
     return fail(404, ErrorCode.MethodNotFound, `Method not found: ${why}`);
   }
+  const matching = scopeCheckReady(server, method);
+  if (matching) await matching;
   const refused = missingScopeError(server, method, params, host);
   if (refused) return refusedOutcome(id, refused, responseHeaders);
   const tool = method === "tools/call" && typeof params.name === "string" ? server.tools.get(params.name) : undefined;
