@@ -22,8 +22,8 @@ import { afterAll, describe, expect, it } from "vitest";
  * (30.8 KB measured) when 2026 requestState signing and the 2026 tasks extension began to load on
  * their first use (−1.9 KB), and to 26 KB (25.7 KB measured) when the 2025 session leg began to
  * load with the first 2025-era request (−5.6 KB); 25 KB (24.7 KB measured) once resources, prompts
- * and completion loaded on their first call (−1 KB); 24 KB (23.3 KB measured) once the URI template
- * matcher and subscriptions/listen loaded on demand (−1.6 KB; `UriTemplate` moved to the
+ * and completion loaded on their first call (−1 KB); 24 KB (23.4 KB measured) once the URI template
+ * matcher and subscriptions/listen loaded on demand (−1.5 KB; `UriTemplate` moved to the
  * `@wisp/core/uri-template` entry, as esbuild's code splitting keeps a chunk that the root index
  * re-exports in the startup code even when nothing uses it). Issue 13's measure of where the rest goes: the
  * stateless leg (≈ 13 KB min), the HTTP layer, the registry and features, the RFC 6570 parser,
@@ -35,7 +35,7 @@ const BUDGET_BYTES = 24 * 1024;
  * The same server from `@wisp/core/stateless` (2026-07-28 only): target 12 KB; the guard is
  * today's size plus a little (26.7 KB when the entry landed, 24.9 KB once requestState signing
  * and 2026 tasks loaded on first use, 24.2 KB once resources, prompts and completion loaded on
- * their first call, 22.7 KB once the URI template matcher and subscriptions/listen loaded on
+ * their first call, 22.8 KB once the URI template matcher and subscriptions/listen loaded on
  * demand). What it still carries: the stateless leg (≈ 18 KB min), the HTTP layer, registration
  * and features, and the RFC 6570 parser that checks a template when it is registered.
  */
