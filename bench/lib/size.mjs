@@ -47,9 +47,11 @@ export async function bundleSizes() {
  * chunks it imports statically, i.e. what loads at startup. Chunks loaded with import() (the
  * JSON Schema validator) are reported apart; the user's schema library is external.
  * `entryModule` '@wisp/core/stateless' measures the same server on the 2026-07-28-only entry.
+ * `without` (paths under packages/core/src) empties those modules first: not a server that runs,
+ * but an upper bound on what making their features opt-in could save (bench/size/what-if.mjs).
  */
 export const CORE_EXTERNAL = ['valibot', '@valibot/to-json-schema', 'zod', 'zod/*', 'arktype'];
-export async function coreSize(entryModule = '@wisp/core') {
+export async function coreSize(entryModule = '@wisp/core', { without = [] } = {}) {
   const { build } = await import(join(REPO, 'node_modules/esbuild/lib/main.js'));
   const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
@@ -60,6 +62,7 @@ export async function coreSize(entryModule = '@wisp/core') {
     const r = await build({
       entryPoints: [entry], bundle: true, minify: true, splitting: true, platform: 'neutral', format: 'esm', outdir: join(dir, 'out'),
       conditions: ['wisp-source'], nodePaths: [join(REPO, 'node_modules')], write: false, metafile: true, external: CORE_EXTERNAL, logLevel: 'silent',
+      plugins: without.length === 0 ? [] : [emptied(without)],
     });
     const outputs = r.metafile.outputs;
     // Chunks loaded with import() are entry points too: the startup code starts at minimal.mjs's output.
@@ -76,4 +79,17 @@ export async function coreSize(entryModule = '@wisp/core') {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** An esbuild plugin that loads the given core modules (paths under packages/core/src) as empty. */
+function emptied(paths) {
+  return {
+    name: 'emptied',
+    setup(build) {
+      build.onLoad({ filter: /packages\/core\/src\/.*\.ts$/ }, (args) => {
+        const path = args.path.replace(/^.*packages\/core\/src\//, '');
+        return paths.includes(path) ? { contents: '', loader: 'ts' } : undefined;
+      });
+    },
+  };
 }
